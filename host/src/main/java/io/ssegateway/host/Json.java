@@ -1,0 +1,38 @@
+package io.ssegateway.host;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
+
+/** The gateway's one JSON mapper, and its error responses: {@code {"error": "…"}} with a status. */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final String MEDIA_TYPE = "application/json";
+
+    private Json() {
+    }
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** Sends {@code body} as compact JSON with {@code status}. */
+    public static void send(ServerResponse response, int status, ObjectNode body) {
+        response.status(status);
+        response.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        response.send(body.toString());
+    }
+
+    /** Sends {@code {"error": message}} with {@code status}. */
+    public static void error(ServerResponse response, int status, String message) {
+        send(response, status, object().put("error", message));
+    }
+
+    /** A 503 with {@code Retry-After} (whole seconds, at least 1). */
+    public static void unavailable(ServerResponse response, String message, java.time.Duration retryAfter) {
+        response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+        error(response, 503, message);
+    }
+}

@@ -1,0 +1,115 @@
+package io.ssegateway.host;
+
+import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.source.MessageHandler;
+import io.ssegateway.spi.source.MessageSource;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the source on a virtual thread of its own and keeps it running: a {@code start} that throws or returns
+ * before shutdown marks it FAILED and is called again after an exponential back-off with jitter (1 s doubling up
+ * to 30 s, reset once a run lasted a minute).
+ */
+final class SourceRunner {
+
+    enum State { STARTING, RUNNING, FAILED, STOPPED }
+
+    private static final Logger LOG = Logger.getLogger(SourceRunner.class.getName());
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration STABLE_RUN = Duration.ofMinutes(1);
+
+    private final MessageSource source;
+    private final MessageHandler handler;
+    private final ConnectionManager connections;
+    private final Cancellation cancellation = new Cancellation();
+    private volatile State state = State.STARTING;
+    private Thread thread;
+
+    SourceRunner(MessageSource source, MessageHandler handler, ConnectionManager connections) {
+        this.source = source;
+        this.handler = handler;
+        this.connections = connections;
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("source-" + source.name()).start(this::superviseLoop);
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Cancels the source and waits up to {@code timeout} for it to return; interrupts it after that. */
+    void stop(Duration timeout) {
+        cancellation.cancel();
+        if (thread == null) {
+            state = State.STOPPED;
+            return;
+        }
+        try {
+            if (!thread.join(timeout)) {
+                LOG.warning("Source '" + source.name() + "' did not stop within " + timeout.toMillis() + " ms; interrupting it");
+                thread.interrupt();
+                thread.join(Duration.ofSeconds(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = State.STOPPED;
+    }
+
+    private void superviseLoop() {
+        Duration backoff = FIRST_BACKOFF;
+        while (!cancellation.isCancelled()) {
+            long startedAt = System.nanoTime();
+            state = State.RUNNING;
+            Throwable failure = null;
+            try {
+                PluginCalls.withContextLoader(source, () -> {
+                    try {
+                        source.start(handler, connections, cancellation);
+                    } catch (Exception e) {
+                        throw new SourceFailure(e);
+                    }
+                    return null;
+                });
+            } catch (SourceFailure e) {
+                failure = e.getCause();
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                failure = e;
+            }
+            if (cancellation.isCancelled()) {
+                break;
+            }
+            state = State.FAILED;
+            if (Duration.ofNanos(System.nanoTime() - startedAt).compareTo(STABLE_RUN) > 0) {
+                backoff = FIRST_BACKOFF;
+            }
+            long delay = backoff.toMillis() / 2 + ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
+            String why = failure == null ? "returned before shutdown" : "failed: " + failure;
+            LOG.log(Level.WARNING, "Source '" + source.name() + "' " + why + "; restarting in " + delay + " ms", failure);
+            try {
+                if (cancellation.await(Duration.ofMillis(delay))) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+        state = State.STOPPED;
+    }
+
+    private static final class SourceFailure extends RuntimeException {
+        SourceFailure(Exception cause) {
+            super(cause);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.ssegateway.host.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.common.media.type.MediaType;
+import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.ssegateway.host.GatewayMetrics;
+import io.ssegateway.host.GatewaySettings;
+import io.ssegateway.host.Json;
+import io.ssegateway.host.channel.ChannelRegistry;
+import io.ssegateway.host.channel.Dispatcher;
+import io.ssegateway.host.channel.InvalidMessageException;
+import io.ssegateway.host.channel.Subscriber;
+import io.ssegateway.host.sse.QueryString;
+import io.ssegateway.spi.lifecycle.ConnectionInfo;
+import io.ssegateway.spi.source.IncomingMessage;
+import io.ssegateway.spi.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The JSON admin API: {@code POST /api/send} and {@code GET /api/stats}, both behind the {@link AdminGuard}.
+ */
+public final class AdminService implements HttpService {
+
+    /** Room for the JSON envelope around {@code data} in a send request. */
+    private static final int ENVELOPE_BYTES = 64 * 1024;
+    private static final int MAX_STATS_LIMIT = 10_000;
+
+    private final AdminGuard guard;
+    private final Dispatcher dispatcher;
+    private final ChannelRegistry registry;
+    private final GatewayMetrics metrics;
+    private final GatewayStatus status;
+    private final GatewaySettings settings;
+    private final int maxBodyBytes;
+
+    public AdminService(AdminGuard guard, Dispatcher dispatcher, ChannelRegistry registry, GatewayMetrics metrics,
+                        GatewayStatus status, GatewaySettings settings) {
+        this.guard = guard;
+        this.dispatcher = dispatcher;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.status = status;
+        this.settings = settings;
+        this.maxBodyBytes = settings.maxMessageBytes() + ENVELOPE_BYTES;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/send", this::send)
+                .any("/send", (request, response) -> Json.error(response, 405, "use POST /api/send"))
+                .get("/stats", this::stats)
+                .any("/stats", (request, response) -> Json.error(response, 405, "use GET /api/stats"));
+    }
+
+    private void send(ServerRequest request, ServerResponse response) {
+        if (!guard.admit(request, response)) {
+            return;
+        }
+        Optional<HttpMediaType> contentType = request.headers().contentType();
+        if (contentType.isEmpty() || !isJson(contentType.get().mediaType())) {
+            Json.error(response, 415, "Content-Type must be application/json");
+            return;
+        }
+        if (request.headers().contentLength().orElse(0) > maxBodyBytes) {
+            Json.error(response, 413, "request body is larger than " + maxBodyBytes + " bytes");
+            return;
+        }
+        byte[] body;
+        try (InputStream in = request.content().inputStream()) {
+            body = in.readNBytes(maxBodyBytes + 1);
+        } catch (IOException | UncheckedIOException e) {
+            Json.error(response, 400, "could not read the request body: " + e.getMessage());
+            return;
+        }
+        if (body.length > maxBodyBytes) {
+            Json.error(response, 413, "request body is larger than " + maxBodyBytes + " bytes");
+            return;
+        }
+        IncomingMessage message;
+        try {
+            message = parseSend(body);
+        } catch (IllegalArgumentException e) {
+            Json.error(response, 400, e.getMessage());
+            return;
+        }
+        try {
+            Dispatcher.Result result = dispatcher.publish(message);
+            Json.send(response, 200, sendReply(result));
+        } catch (InvalidMessageException e) {
+            Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
+        } catch (StorageException e) {
+            // history is unavailable: whoever is online still gets it, without an id (it cannot be replayed)
+            Dispatcher.Result live = dispatcher.deliverLive(message);
+            if (live.queued() == 0) {
+                response.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString(settings.retryAfter().toSeconds()));
+                Json.send(response, 503, Json.object().put("success", false)
+                        .put("error", "storage unavailable and no subscriber online: the message was not accepted"));
+                return;
+            }
+            Json.send(response, 200, sendReply(live)
+                    .put("warning", "storage unavailable: delivered to online subscribers only, not stored"));
+        }
+    }
+
+    /** Reads {@code {"channel_id", "event_type", "data", "id"}}; an {@link IllegalArgumentException} names what is wrong. */
+    static IncomingMessage parseSend(byte[] body) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        String channelId = optionalText(root, "channel_id");
+        String eventType = optionalText(root, "event_type");
+        if (eventType == null) {
+            throw new IllegalArgumentException("missing field event_type");
+        }
+        JsonNode data = root.get("data");
+        if (data == null) {
+            throw new IllegalArgumentException("missing field data");
+        }
+        String id = optionalText(root, "id");
+        String text = data.isTextual() ? data.textValue() : data.toString();
+        return IncomingMessage.of(eventType, text).withChannel(channelId).withId(id);
+    }
+
+    private static String optionalText(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException(field + " must be a string" + ("channel_id".equals(field) ? " or null" : ""));
+        }
+        return value.textValue();
+    }
+
+    private static ObjectNode sendReply(Dispatcher.Result result) {
+        return Json.object().put("success", true).put("sent_count", result.queued()).put("stream_id", result.streamId());
+    }
+
+    private static boolean isJson(MediaType mediaType) {
+        return "application".equalsIgnoreCase(mediaType.type())
+                && ("json".equalsIgnoreCase(mediaType.subtype()) || mediaType.subtype().toLowerCase().endsWith("+json"));
+    }
+
+    private void stats(ServerRequest request, ServerResponse response) {
+        if (!guard.admit(request, response)) {
+            return;
+        }
+        QueryString query = new QueryString(request.query().rawValue());
+        int limit;
+        int offset;
+        try {
+            limit = intParam(query, "limit", 100, 0, MAX_STATS_LIMIT);
+            offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            Json.error(response, 400, e.getMessage());
+            return;
+        }
+        String channelFilter = query.first("channel").filter(channel -> !channel.isEmpty()).orElse(null);
+        Json.send(response, 200, statsBody(limit, offset, channelFilter));
+    }
+
+    /** The body of {@code /api/stats}; also what the dashboard shows. */
+    public ObjectNode statsBody(int limit, int offset, String channelFilter) {
+        List<ConnectionInfo> connections = new ArrayList<>();
+        if (channelFilter == null) {
+            registry.forEach(subscriber -> connections.add(subscriber.info()));
+        } else {
+            registry.subscribers(channelFilter).stream().map(Subscriber::info).forEach(connections::add);
+        }
+        connections.sort(Comparator.comparing(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::connectionId));
+
+        ObjectNode body = Json.object();
+        body.put("instance_id", registry.instanceId());
+        body.put("total_connections", registry.connectionCount());
+        body.put("channels", registry.channelCount());
+        body.put("matching_connections", connections.size());
+        ArrayNode list = body.putArray("connections");
+        for (ConnectionInfo info : connections.subList(Math.min(offset, connections.size()),
+                Math.min(connections.size(), (int) Math.min((long) offset + limit, Integer.MAX_VALUE)))) {
+            list.addObject()
+                    .put("id", info.connectionId())
+                    .put("channel_id", info.channelId())
+                    .put("connected_at", info.connectedAt().toString())
+                    .put("client_ip", info.clientIp());
+        }
+        body.put("messages_published", metrics.messagesPublished.sum());
+        body.put("events_delivered", metrics.eventsDelivered.sum());
+        body.put("slow_consumers_dropped", metrics.slowConsumersDropped.sum());
+        body.put("replays", metrics.replays.sum());
+        body.put("replay_gaps", metrics.replayGaps.sum());
+        body.put("messages_rejected", metrics.messagesRejectedTotal());
+        body.put("append_failures", metrics.appendFailures.sum());
+        body.putObject("source").put("name", status.sourceName()).put("state", status.sourceState());
+        body.putObject("storage").put("name", status.storageName()).put("available", status.storageAvailable());
+        ArrayNode plugins = body.putArray("plugins");
+        for (GatewayStatus.PluginState plugin : status.plugins()) {
+            plugins.addObject().put("id", plugin.id()).put("version", plugin.version()).put("state", plugin.state());
+        }
+        body.put("uptime_seconds", status.uptime().toSeconds());
+        return body;
+    }
+
+    private static int intParam(QueryString query, String name, int defaultValue, int min, int max) {
+        Optional<String> raw = query.first(name);
+        if (raw.isEmpty() || raw.get().isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.get());
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.ssegateway.host.sse;
+
+import io.ssegateway.host.GatewayMetrics;
+import io.ssegateway.host.GatewaySettings;
+import io.ssegateway.host.Json;
+import io.ssegateway.host.RateLimitedLog;
+import io.ssegateway.host.channel.CloseReason;
+import io.ssegateway.host.channel.Subscriber;
+import io.ssegateway.spi.SseEvent;
+import io.ssegateway.spi.storage.MessageStorage;
+import io.ssegateway.spi.storage.Replay;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
+
+/**
+ * The writer loop of one SSE connection, on the connection's own virtual thread — the only thread that touches its
+ * socket. Sends {@code retry:}, the replay, then queued frames (in batches, one flush per batch), heartbeats and
+ * keep-alive comments, until the subscriber is closed or a write fails.
+ */
+final class ConnectionWriter {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionWriter.class.getName());
+    private static final RateLimitedLog REPLAY_LOG = new RateLimitedLog(LOG);
+    /** Flush at least every this many bytes while draining a long queue. */
+    private static final int BATCH_BYTES = 32 * 1024;
+
+    private final Subscriber subscriber;
+    private final OutputStream out;
+    private final MessageStorage storage;
+    private final GatewaySettings settings;
+    private final GatewayMetrics metrics;
+    private final long heartbeatNanos;
+    private final long keepAliveNanos;
+    private long lastWrite;
+
+    ConnectionWriter(Subscriber subscriber, OutputStream out, MessageStorage storage, GatewaySettings settings,
+                     GatewayMetrics metrics) {
+        this.subscriber = subscriber;
+        this.out = out;
+        this.storage = storage;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.heartbeatNanos = settings.heartbeatInterval().toNanos();
+        this.keepAliveNanos = settings.cleanupInterval().toNanos();
+    }
+
+    /** Streams until the subscriber is closed; a failed write closes it as {@link CloseReason#CLIENT_GONE}. */
+    void run(String lastEventId) {
+        try {
+            long jitter = settings.retryJitter().toMillis();
+            write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)));
+            out.flush();
+            Set<String> replayed = lastEventId == null ? null : replay(lastEventId);
+            if (lastEventId != null && replayed == null) {
+                return;
+            }
+            live(replayed);
+        } catch (IOException | RuntimeException e) {
+            // a failed socket write: Helidon reports it with IOException or its own runtime exceptions
+            subscriber.close(CloseReason.CLIENT_GONE);
+        }
+    }
+
+    /**
+     * Sends the history after {@code lastEventId} (a {@code gap} event first if it does not reach back).
+     *
+     * @return the ids sent, to skip them when they also arrive live; {@code null} if the storage failed (the stream
+     * then ends, so that the client reconnects and asks again)
+     */
+    private Set<String> replay(String lastEventId) throws IOException {
+        metrics.replays.increment();
+        Replay replay;
+        try {
+            replay = storage.messagesAfter(subscriber.info().channelId(), lastEventId);
+        } catch (RuntimeException e) {
+            metrics.replayFailures.increment();
+            REPLAY_LOG.warn("Replay for channel '" + subscriber.info().channelId() + "' failed in storage '"
+                    + storage.name() + "', ending the stream so that the client retries: " + e);
+            subscriber.close(CloseReason.REPLAY_FAILED);
+            return null;
+        }
+        if (!replay.complete()) {
+            metrics.replayGaps.increment();
+            String gap = Json.object().put("last_event_id", lastEventId).put("earliest_id", replay.earliestId()).toString();
+            write(Frame.event(null, "gap", gap, null));
+        }
+        Set<String> sent = new HashSet<>(Math.max(16, replay.events().size() * 2));
+        for (SseEvent event : replay.events()) {
+            write(Frame.event(event.id(), event.eventType(), event.data(), event.retry()));
+            sent.add(event.id());
+        }
+        out.flush();
+        metrics.replayedEvents.add(replay.events().size());
+        return sent;
+    }
+
+    /**
+     * Writes queued frames until closed. {@code replayed} holds the ids sent by the replay: live frames queued while
+     * it ran may repeat them, and since frames of a channel are queued in id order the overlap is a prefix — the
+     * first id-bearing frame not in the set ends it.
+     */
+    private void live(Set<String> replayed) throws IOException {
+        long now = System.nanoTime();
+        long nextHeartbeat = now + heartbeatNanos;
+        lastWrite = now;
+        while (subscriber.closeReason() == null) {
+            Frame frame = subscriber.poll();
+            if (frame == null) {
+                now = System.nanoTime();
+                if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
+                    writeAndFlush(Frame.heartbeat(System.currentTimeMillis()));
+                    nextHeartbeat = now + heartbeatNanos;
+                } else if (now - lastWrite >= keepAliveNanos) {
+                    writeAndFlush(Frame.KEEP_ALIVE);
+                } else {
+                    long wait = lastWrite + keepAliveNanos - now;
+                    if (heartbeatNanos > 0) {
+                        wait = Math.min(wait, nextHeartbeat - now);
+                    }
+                    LockSupport.parkNanos(wait);
+                    if (Thread.interrupted() && subscriber.closeReason() == null) {
+                        // the server interrupts connection threads when it is stopped without a grace period
+                        subscriber.close(CloseReason.SHUTDOWN);
+                    }
+                }
+                continue;
+            }
+            int written = 0;
+            int bytes = 0;
+            while (frame != null) {
+                if (replayed != null && frame.id() != null) {
+                    if (replayed.contains(frame.id())) {
+                        frame = subscriber.poll();
+                        continue;
+                    }
+                    replayed = null;
+                }
+                write(frame);
+                written++;
+                bytes += frame.bytes().length;
+                if (bytes >= BATCH_BYTES) {
+                    break;
+                }
+                frame = subscriber.poll();
+            }
+            if (written > 0) {
+                out.flush();
+                lastWrite = System.nanoTime();
+                metrics.eventsDelivered.add(written);
+            }
+        }
+    }
+
+    private void write(Frame frame) throws IOException {
+        out.write(frame.bytes());
+    }
+
+    private void writeAndFlush(Frame frame) throws IOException {
+        out.write(frame.bytes());
+        out.flush();
+        lastWrite = System.nanoTime();
+    }
+}

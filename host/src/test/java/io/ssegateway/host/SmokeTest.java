@@ -1,0 +1,27 @@
+package io.ssegateway.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.SseClient;
+import io.ssegateway.host.testkit.TestGateways;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SmokeTest {
+
+    @Test
+    void publishedEventReachesSubscriber() throws Exception {
+        Gateway gateway = TestGateways.started();
+        try (SseClient client = SseClient.subscribe(gateway.port(), "u1")) {
+            assertEquals(200, client.status());
+            String id = Http.publish(gateway.port(), "u1", "greeting", "hello");
+            SseClient.Event event = client.awaitMessages(1, Duration.ofSeconds(5)).get(0);
+            assertEquals("greeting", event.type());
+            assertEquals("hello", event.data());
+            assertEquals(id, event.id());
+        } finally {
+            gateway.stop();
+        }
+    }
+}

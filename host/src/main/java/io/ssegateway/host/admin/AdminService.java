@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.common.media.type.MediaType;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -103,14 +104,13 @@ public final class AdminService implements HttpService {
             Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
         } catch (StorageException e) {
             // history is unavailable: whoever is online still gets it, without an id (it cannot be replayed)
-            Dispatcher.Result live = dispatcher.deliverLive(message);
-            if (live.queued() == 0) {
-                response.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString(settings.retryAfter().toSeconds()));
+            if (registry.channelConnectionCount(message.channelId()) == 0) {
+                response.header(HeaderNames.RETRY_AFTER, Long.toString(settings.retryAfter().toSeconds()));
                 Json.send(response, 503, Json.object().put("success", false)
                         .put("error", "storage unavailable and no subscriber online: the message was not accepted"));
                 return;
             }
-            Json.send(response, 200, sendReply(live)
+            Json.send(response, 200, sendReply(dispatcher.deliverLive(message))
                     .put("warning", "storage unavailable: delivered to online subscribers only, not stored"));
         }
     }

@@ -48,6 +48,10 @@ public final class Http {
         return send(request(port, path, headers).GET().build());
     }
 
+    public static Response options(int port, String path, Map<String, String> headers) {
+        return send(request(port, path, headers).method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     public static Response post(int port, String path, String contentType, String body, Map<String, String> headers) {
         HttpRequest.Builder builder = request(port, path, headers).POST(HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {

@@ -120,8 +120,10 @@ public final class SseClient implements AutoCloseable {
         StringBuilder request = new StringBuilder()
                 .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(options.host).append(':').append(port).append("\r\n")
-                .append("Accept: text/event-stream\r\n")
                 .append("Cache-Control: no-cache\r\n");
+        if (options.headers.keySet().stream().noneMatch("accept"::equalsIgnoreCase)) {
+            request.append("Accept: text/event-stream\r\n");
+        }
         options.headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         OutputStream out = socket.getOutputStream();

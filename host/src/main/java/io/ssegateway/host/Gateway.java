@@ -122,6 +122,13 @@ public final class Gateway {
         server.start();
         startedAtNanos = System.nanoTime();
         sourceRunner.start();
+        if (!settings.sourceStartCheck().isZero()) {
+            Throwable failure = sourceRunner.awaitFirstRunFailure(settings.sourceStartCheck());
+            if (failure != null) {
+                stop();
+                throw new IllegalStateException("source '" + source.name() + "' failed to start: " + failure, failure);
+            }
+        }
         LOG.info(() -> "sse-gateway " + settings.instanceId() + " listening on " + settings.host() + ":" + port()
                 + " (source " + source.name() + ", storage " + storage.name() + ", max " + settings.maxConnections()
                 + " connections)");
@@ -180,10 +187,13 @@ public final class Gateway {
             if (started.get()) {
                 server.stop();
             }
+            runQuietly(() -> PluginCalls.withContextLoader(storage, () -> {
+                storage.close();
+                return null;
+            }), "storage close");
             for (Runnable action : onStop) {
                 runQuietly(action, "shutdown action");
             }
-            runQuietly(storage::close, "storage close");
             LOG.info("sse-gateway " + settings.instanceId() + " stopped");
         } finally {
             stopped.countDown();
@@ -264,7 +274,7 @@ public final class Gateway {
 
         @Override
         public boolean storageAvailable() {
-            return available(storage::isAvailable);
+            return available(() -> PluginCalls.withContextLoader(storage, storage::isAvailable));
         }
 
         @Override
@@ -314,6 +324,7 @@ public final class Gateway {
         private Duration retryJitter = Duration.ofSeconds(2);
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration sourceStartCheck = Duration.ZERO;
         private Supplier<List<GatewayStatus.PluginState>> plugins = List::of;
         private final List<Runnable> onStop = new ArrayList<>();
 
@@ -435,13 +446,23 @@ public final class Gateway {
             return this;
         }
 
+        /**
+         * Makes {@link Gateway#start()} wait up to {@code window} and fail (stopping the gateway) if the source's
+         * {@code start} throws or returns in that time — a fail-fast start-up for a broken or misconfigured source.
+         * Default zero: no wait; a failing source is reported and restarted with back-off.
+         */
+        public Builder sourceStartCheck(Duration window) {
+            this.sourceStartCheck = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
         /** What {@code /api/stats} lists as plugins (the plugin loader supplies it). */
         public Builder plugins(Supplier<List<GatewayStatus.PluginState>> plugins) {
             this.plugins = Objects.requireNonNull(plugins, "plugins");
             return this;
         }
 
-        /** An action run during {@link Gateway#stop()}, after the streams ended and before the storage closes. */
+        /** An action run at the end of {@link Gateway#stop()}, after the storage closed (plugin unloading). */
         public Builder onStop(Runnable action) {
             onStop.add(Objects.requireNonNull(action, "action"));
             return this;
@@ -477,8 +498,9 @@ public final class Gateway {
             if (maxConnections == 0 || maxConnections < -1) {
                 problems.add("maxConnections must be positive, not " + maxConnections);
             }
-            if (retry.isNegative() || retryJitter.isNegative() || retryAfter.isNegative() || shutdownGrace.isNegative()) {
-                problems.add("retry, retry jitter, retryAfter and shutdownGrace must not be negative");
+            if (retry.isNegative() || retryJitter.isNegative() || retryAfter.isNegative() || shutdownGrace.isNegative()
+                    || sourceStartCheck.isNegative()) {
+                problems.add("retry, retry jitter, retryAfter, shutdownGrace and sourceStartCheck must not be negative");
             }
             if (corsAllowedOrigins.contains("*")) {
                 problems.add("corsAllowedOrigins lists origins allowed with credentials; '*' is not one (leave it empty to allow any origin)");
@@ -490,7 +512,7 @@ public final class Gateway {
                     instanceId == null || instanceId.isBlank() ? UUID.randomUUID().toString() : instanceId,
                     dashboard, heartbeatInterval, cleanupInterval, adminToken, corsAllowedOrigins,
                     maxConnections == -1 ? defaultMaxConnections() : maxConnections, maxConnectionsPerIp,
-                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace);
+                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace, sourceStartCheck);
             return new Gateway(this, settings);
         }
 

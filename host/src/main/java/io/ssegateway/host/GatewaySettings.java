@@ -23,5 +23,6 @@ public record GatewaySettings(
         Duration retry,
         Duration retryJitter,
         Duration retryAfter,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration sourceStartCheck) {
 }

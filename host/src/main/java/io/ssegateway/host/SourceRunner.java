@@ -4,6 +4,10 @@ import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,6 +32,8 @@ final class SourceRunner {
     private final Cancellation cancellation = new Cancellation();
     private volatile State state = State.STARTING;
     private Thread thread;
+    /** Completed with the first run's failure (or with null once the gateway stops); for a fail-fast start-up. */
+    private final CompletableFuture<Throwable> firstRunFailure = new CompletableFuture<>();
 
     SourceRunner(MessageSource source, MessageHandler handler, ConnectionManager connections) {
         this.source = source;
@@ -41,6 +47,24 @@ final class SourceRunner {
 
     State state() {
         return state;
+    }
+
+    /**
+     * Waits up to {@code window} for the first run of the source to fail.
+     *
+     * @return its failure, or {@code null} if it was still running at the end of the window
+     */
+    Throwable awaitFirstRunFailure(Duration window) {
+        try {
+            return firstRunFailure.get(window.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException stillRunning) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException impossible) {
+            return impossible.getCause();
+        }
     }
 
     /** Cancels the source and waits up to {@code timeout} for it to return; interrupts it after that. */
@@ -89,6 +113,8 @@ final class SourceRunner {
                 break;
             }
             state = State.FAILED;
+            firstRunFailure.complete(failure != null ? failure
+                    : new IllegalStateException("start() returned before the gateway stopped"));
             if (Duration.ofNanos(System.nanoTime() - startedAt).compareTo(STABLE_RUN) > 0) {
                 backoff = FIRST_BACKOFF;
             }
@@ -105,6 +131,7 @@ final class SourceRunner {
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
         state = State.STOPPED;
+        firstRunFailure.complete(null);
     }
 
     private static final class SourceFailure extends RuntimeException {

@@ -1,6 +1,7 @@
 package io.ssegateway.host.channel;
 
 import io.ssegateway.host.GatewayMetrics;
+import io.ssegateway.host.PluginCalls;
 import io.ssegateway.host.RateLimitedLog;
 import io.ssegateway.host.sse.Frame;
 import io.ssegateway.spi.SseEvent;
@@ -103,7 +104,7 @@ public final class Dispatcher implements MessageHandler {
     private String append(IncomingMessage message) {
         SseEvent event = new SseEvent(null, message.eventType(), message.data(), message.id(), null);
         try {
-            return storage.append(message.channelId(), event);
+            return PluginCalls.withContextLoader(storage, () -> storage.append(message.channelId(), event));
         } catch (StorageException e) {
             throw e;
         } catch (RuntimeException e) {

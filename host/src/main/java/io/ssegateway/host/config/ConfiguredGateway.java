@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.PluginCalls;
 import io.ssegateway.host.plugin.FactoryCatalog;
+import io.ssegateway.host.plugin.PluginHost;
 import io.ssegateway.spi.PluginConfig;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,27 @@ public final class ConfiguredGateway {
      *                                the key or plugin
      */
     public static Gateway.Builder builder(Config config, FactoryCatalog catalog) {
+        return builder(config, catalog, List.of());
+    }
+
+    /**
+     * Like {@link #builder(Config, FactoryCatalog)}; when a configured type is missing, the message also lists the
+     * plugins that failed to load, since one of them is likely the one the configuration needs.
+     */
+    public static Gateway.Builder builder(Config config, FactoryCatalog catalog, List<PluginHost.Failure> failedPlugins) {
+        try {
+            return assemble(config, catalog);
+        } catch (ConfigurationException e) {
+            if (failedPlugins.isEmpty() || !e.getMessage().startsWith("Unknown ")) {
+                throw e;
+            }
+            StringBuilder message = new StringBuilder(e.getMessage()).append(" These plugins failed to load:");
+            failedPlugins.forEach(failure -> message.append("\n  - ").append(failure.describe()));
+            throw new ConfigurationException(message.toString(), e);
+        }
+    }
+
+    private static Gateway.Builder assemble(Config config, FactoryCatalog catalog) {
         PluginConfig server = new HelidonPluginConfig(config.get("server"));
         PluginConfig gateway = new HelidonPluginConfig(config.get("gateway"));
         Gateway.Builder builder = Gateway.builder();

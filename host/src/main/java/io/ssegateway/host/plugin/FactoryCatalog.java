@@ -5,6 +5,8 @@ import io.ssegateway.spi.auth.AuthenticatorFactory;
 import io.ssegateway.spi.lifecycle.ListenerFactory;
 import io.ssegateway.spi.source.SourceFactory;
 import io.ssegateway.spi.storage.StorageFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -40,19 +42,20 @@ public final class FactoryCatalog {
     /**
      * Adds every factory {@code loader} lists in {@code META-INF/services}.
      *
-     * @return how many factories were added
+     * @return what was added, such as {@code source redis}
      * @throws ServiceConfigurationError a listed factory could not be loaded or instantiated
      */
-    public int addFrom(ClassLoader loader, String origin) {
-        return add(SourceFactory.class, SourceFactory::name, sources, loader, origin)
-                + add(StorageFactory.class, StorageFactory::name, storages, loader, origin)
-                + add(AuthenticatorFactory.class, AuthenticatorFactory::name, authenticators, loader, origin)
-                + add(ListenerFactory.class, ListenerFactory::name, listeners, loader, origin);
+    public List<String> addFrom(ClassLoader loader, String origin) {
+        List<String> added = new ArrayList<>();
+        add(SourceFactory.class, SourceFactory::name, sources, loader, origin, "source", added);
+        add(StorageFactory.class, StorageFactory::name, storages, loader, origin, "storage", added);
+        add(AuthenticatorFactory.class, AuthenticatorFactory::name, authenticators, loader, origin, "authenticator", added);
+        add(ListenerFactory.class, ListenerFactory::name, listeners, loader, origin, "listener", added);
+        return added;
     }
 
-    private static <F> int add(Class<F> kind, Function<F, String> name, Map<String, Entry<F>> into,
-                               ClassLoader loader, String origin) {
-        int added = 0;
+    private static <F> void add(Class<F> kind, Function<F, String> name, Map<String, Entry<F>> into,
+                                ClassLoader loader, String origin, String label, List<String> added) {
         for (ServiceLoader.Provider<F> provider : ServiceLoader.load(kind, loader).stream().toList()) {
             // ServiceLoader also sees the parent loader's services: take only those this loader defines
             if (provider.type().getClassLoader() != loader) {
@@ -66,9 +69,8 @@ public final class FactoryCatalog {
                         + existing.origin() + " already provides one by that name");
                 continue;
             }
-            added++;
+            added.add(label + " " + factoryName);
         }
-        return added;
     }
 
     public Entry<SourceFactory> source(String name) {

@@ -3,6 +3,7 @@ package io.ssegateway.host.sse;
 import io.ssegateway.host.GatewayMetrics;
 import io.ssegateway.host.GatewaySettings;
 import io.ssegateway.host.Json;
+import io.ssegateway.host.PluginCalls;
 import io.ssegateway.host.RateLimitedLog;
 import io.ssegateway.host.channel.CloseReason;
 import io.ssegateway.host.channel.Subscriber;
@@ -76,7 +77,8 @@ final class ConnectionWriter {
         metrics.replays.increment();
         Replay replay;
         try {
-            replay = storage.messagesAfter(subscriber.info().channelId(), lastEventId);
+            replay = PluginCalls.withContextLoader(storage,
+                    () -> storage.messagesAfter(subscriber.info().channelId(), lastEventId));
         } catch (RuntimeException e) {
             metrics.replayFailures.increment();
             REPLAY_LOG.warn("Replay for channel '" + subscriber.info().channelId() + "' failed in storage '"

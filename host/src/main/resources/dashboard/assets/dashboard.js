@@ -401,7 +401,7 @@
     item.append(
       element('span', 'time', new Date().toLocaleTimeString()),
       element('span', 'type', type),
-      element('span', 'id', event.lastEventId ? 'id ' + event.lastEventId : 'no id'),
+      element('span', 'id', event.lastEventId ? 'last-event-id ' + event.lastEventId : 'no last-event-id'),
       element('pre', 'data', event.data));
     const list = $('test-events');
     list.prepend(item);

@@ -56,6 +56,7 @@ public final class DashboardService implements HttpService {
     static final int DEFAULT_PAGE_SIZE = 25;
     static final int MAX_PAGE_SIZE = 500;
     private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration SHUTDOWN_CHECK = Duration.ofMillis(100);
 
     private static final HeaderName CSP = HeaderNames.create("Content-Security-Policy");
     private static final HeaderName X_CONTENT_TYPE_OPTIONS = HeaderNames.create("X-Content-Type-Options");
@@ -142,13 +143,21 @@ public final class DashboardService implements HttpService {
                 // compact JSON never contains a line break, so one data line carries it
                 out.write(("event: stats\ndata: " + snapshot + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                Thread.sleep(TICK);
+                awaitNextTick();
             }
         } catch (InterruptedException e) {
             // the server is stopping
             Thread.currentThread().interrupt();
         } catch (IOException | UncheckedIOException e) {
             // the browser left: nothing to clean up
+        }
+    }
+
+    /** Sleeps one tick, in slices, so that a shutdown ends the stream within a slice rather than a whole tick. */
+    private void awaitNextTick() throws InterruptedException {
+        long deadline = System.nanoTime() + TICK.toNanos();
+        for (long left = TICK.toNanos(); left > 0 && !status.shuttingDown(); left = deadline - System.nanoTime()) {
+            Thread.sleep(Duration.ofNanos(Math.min(left, SHUTDOWN_CHECK.toNanos())));
         }
     }
 

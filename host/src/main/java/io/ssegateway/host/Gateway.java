@@ -5,6 +5,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.ssegateway.host.admin.AdminGuard;
 import io.ssegateway.host.admin.AdminService;
+import io.ssegateway.host.admin.DashboardService;
 import io.ssegateway.host.admin.GatewayStatus;
 import io.ssegateway.host.admin.HealthService;
 import io.ssegateway.host.admin.MetricsService;
@@ -98,7 +99,9 @@ public final class Gateway {
                 .any("/metrics", methodNotAllowed("GET /metrics"));
         if (settings.dashboard()) {
             AdminGuard guard = new AdminGuard(settings.adminToken());
-            routing.register("/api", new AdminService(guard, dispatcher, registry, metrics, status, settings));
+            AdminService admin = new AdminService(guard, dispatcher, registry, metrics, status, settings);
+            routing.register("/api", admin)
+                    .register(new DashboardService(guard, admin, status, settings.retryAfter()));
         }
         routing.any((request, response) -> Json.error(response, 404, "no route for " + request.prologue().method().text()
                         + " " + request.path().rawPath()))

@@ -95,6 +95,33 @@ class DistributionIT {
         assertTrue(output.contains("stopped"), output);
     }
 
+    /** The README's example plugin, dropped into {@code plugins/} and selected by environment variables. */
+    @Test
+    void aPluginDroppedIntoPluginsIsLoadedAndUsed() throws Exception {
+        Files.copy(Path.of(System.getProperty("spool.plugin.zip")), home.resolve("plugins/spool-plugin-1.0.0.zip"));
+        Path spool = Files.createDirectories(unpacked.resolve("spool"));
+        int port = freePort();
+        Path log = unpacked.resolve("plugin.log");
+        gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "spool",
+                "GATEWAY_SOURCE_SPOOL_DIR", spool.toString()), log);
+        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+        try (SseClient client = SseClient.subscribe(port, "orders")) {
+            Path draft = Files.writeString(spool.resolve("order-1.tmp"), "orders\nshipped\n{\"order\": 1}");
+            Files.move(draft, spool.resolve("order-1.msg"));
+            SseClient.Event event = client.awaitMessages(1, Duration.ofSeconds(10)).get(0);
+            assertEquals("shipped", event.type());
+            assertEquals("{\"order\": 1}", event.data());
+        }
+        String stats = Http.get(port, "/api/stats").body();
+        assertTrue(stats.contains("\"id\":\"spool\",\"version\":\"1.0.0\",\"state\":\"STARTED\""), stats);
+        gateway.destroy();
+        assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, gateway.exitValue(), read(log));
+        String output = read(log);
+        assertTrue(output.contains("Loaded plugin spool 1.0.0"), output);
+        assertTrue(output.contains("Using source spool (plugin spool 1.0.0"), output);
+    }
+
     @Test
     void aConfigurationErrorExitsTwoWithAMessage() throws Exception {
         Path log = unpacked.resolve("bad.log");

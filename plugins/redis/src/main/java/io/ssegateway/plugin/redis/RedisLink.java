@@ -38,7 +38,7 @@ final class RedisLink implements AutoCloseable {
     private final String purpose;
     private final ClientResources resources;
     private final RedisClient client;
-    private final CountDownLatch connected = new CountDownLatch(1);
+    private final CountDownLatch firstAttempt = new CountDownLatch(1);
     private final AtomicLong nextProbe = new AtomicLong(System.nanoTime());
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean stalled;
@@ -85,14 +85,19 @@ final class RedisLink implements AutoCloseable {
         return this;
     }
 
-    /** Waits up to {@code timeout} for the first connection; {@code false} if it is not there yet (it keeps trying). */
-    boolean awaitConnected(Duration timeout) {
+    /**
+     * Waits for the outcome of the first connection attempt (at most {@code limit}): a reachable Redis is connected when
+     * this returns {@code true}; an unreachable one costs no more than its refusal or the connect timeout.
+     *
+     * @return whether connected (if not, the link keeps trying in the background)
+     */
+    boolean awaitFirstAttempt(Duration limit) {
         try {
-            return connected.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            firstAttempt.await(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
+        return connection != null;
     }
 
     /** Connected, and the last command did not time out. Never blocks. */
@@ -143,11 +148,7 @@ final class RedisLink implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        StatefulRedisConnection<String, String> current = connection;
-        if (current != null) {
-            current.closeAsync();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2)); // closes the connection too
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
@@ -166,13 +167,14 @@ final class RedisLink implements AutoCloseable {
                 }
                 LOG.info("Connected to Redis " + settings.display() + " for the " + purpose
                         + (failures > 0 ? " after " + failures + " failed attempts" : ""));
-                connected.countDown();
+                firstAttempt.countDown();
                 return;
             } catch (RuntimeException e) {
                 failures++;
                 Level level = failures == 1 || failures % 100 == 0 ? Level.WARNING : Level.FINE;
                 LOG.log(level, "Cannot connect to Redis " + settings.display() + " for the " + purpose + " (attempt "
-                        + failures + "), retrying: " + e.getMessage());
+                        + failures + "), retrying: " + describe(e));
+                firstAttempt.countDown();
             }
             try {
                 Thread.sleep(backoff.next());
@@ -180,6 +182,15 @@ final class RedisLink implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** The message of an exception and of its causes, for one-line logs. */
+    static String describe(Throwable error) {
+        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append(": ").append(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        }
+        return text.toString();
     }
 
     /** After a timeout: a {@code PING} at most once a second; its answer clears the stalled mark. */

@@ -58,7 +58,7 @@ public final class RedisStreamStorage implements MessageStorage {
         this.ttl = ttl;
         this.keyPrefix = keyPrefix;
         this.link = new RedisLink(settings, "stream storage").connect();
-        if (!link.awaitConnected(settings.timeout())) {
+        if (!link.awaitFirstAttempt(settings.timeout().plusSeconds(5))) {
             LOG.warning("Redis " + settings.display() + " is not reachable yet; the storage reports itself unavailable "
                     + "(and /ready answers 503) until it is");
         }

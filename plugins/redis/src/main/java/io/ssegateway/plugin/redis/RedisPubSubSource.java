@@ -244,7 +244,7 @@ public final class RedisPubSubSource implements BusSource {
             subscribed = false;
             current = null;
             if (connection != null) {
-                connection.closeAsync();
+                connection.close();
             }
         }
     }

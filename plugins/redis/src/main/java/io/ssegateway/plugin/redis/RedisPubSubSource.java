@@ -73,7 +73,8 @@ public final class RedisPubSubSource implements BusSource {
     private final String pattern;
     private final String broadcastChannel;
     private final Duration pingInterval;
-    private final RedisLink link;
+    private RedisLink link;
+    private boolean stopped;
     private final BlockingQueue<Received> inbox;
     private final AtomicLong droppedOverflow = new AtomicLong();
     private final AtomicLong droppedInvalid = new AtomicLong();
@@ -96,7 +97,17 @@ public final class RedisPubSubSource implements BusSource {
         this.broadcastChannel = broadcastChannel;
         this.pingInterval = pingInterval;
         this.inbox = new ArrayBlockingQueue<>(queueSize);
-        this.link = new RedisLink(settings, "pub/sub source");
+    }
+
+    /** The Redis client resources and command connection, made on first use (so a source never started holds none). */
+    private synchronized RedisLink link() {
+        if (stopped) {
+            throw new RedisException("the Redis source has stopped");
+        }
+        if (link == null) {
+            link = new RedisLink(settings, "pub/sub source").connect();
+        }
+        return link;
     }
 
     @Override
@@ -138,7 +149,7 @@ public final class RedisPubSubSource implements BusSource {
     @Override
     public String publish(IncomingMessage message) {
         if (message.isBroadcast()) {
-            link.call(redis -> redis.publish(broadcastChannel, BusMessage.json(message.eventType(), message.data(), message.id())));
+            link().call(redis -> redis.publish(broadcastChannel, BusMessage.json(message.eventType(), message.data(), message.id())));
             return null;
         }
         String pubsubChannel = pubsubChannelOf(message.channelId());
@@ -149,14 +160,13 @@ public final class RedisPubSubSource implements BusSource {
         }
         // local mode: every instance stores what it receives; a business id lets a shared storage keep it once
         String id = message.id() != null ? message.id() : UUID.randomUUID().toString();
-        link.call(redis -> redis.publish(pubsubChannel, BusMessage.json(message.eventType(), message.data(), id)));
+        link().call(redis -> redis.publish(pubsubChannel, BusMessage.json(message.eventType(), message.data(), id)));
         return null;
     }
 
     @Override
     public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
-        link.connect();
-        RedisClient client = link.newClient(false);
+        RedisClient client = link().newClient(false);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -194,7 +204,7 @@ public final class RedisPubSubSource implements BusSource {
             dispatcher.join(Duration.ofSeconds(1));
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             if (cancel.isCancelled()) {
-                link.close();
+                closeLink();
             }
         }
     }
@@ -267,6 +277,14 @@ public final class RedisPubSubSource implements BusSource {
             }
         } catch (InterruptedException stopping) {
             // the source is stopping
+        }
+    }
+
+    private synchronized void closeLink() {
+        stopped = true;
+        if (link != null) {
+            link.close();
+            link = null;
         }
     }
 

@@ -145,6 +145,48 @@ class RedisSourceDeliveryTest {
     }
 
     @Test
+    void apiSendRetriedWithTheSameIdIsStoredAndDeliveredOnce() throws Exception {
+        String channel = freshChannel();
+        String body = "{\"channel_id\": \"" + channel + "\", \"event_type\": \"t\", \"data\": \"once\", \"id\": \"retry-1\"}";
+        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+            String first = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
+            String again = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
+            assertEquals(first, again);
+            Http.publish(gateway.port(), channel, "t", "next");
+            List<SseClient.Event> events = client.awaitMessages(2, WAIT);
+            assertEquals(List.of("once", "next"), events.stream().map(SseClient.Event::data).toList());
+            assertEquals(2L, redis.command("XLEN", "sse:stream:" + channel));
+        }
+    }
+
+    @Test
+    void theSubscriptionHealthCheckKeepsTheSameConnection() {
+        Gateway pinging = io.ssegateway.host.testkit.TestGateways.builder()
+                .source(RedisFixtures.source(redis, "ping-interval", "100ms")).storage(RedisFixtures.storage(redis))
+                .build().start();
+        try {
+            RedisFixtures.awaitReady(pinging);
+            List<String> before = pubsubClients();
+            long pings = pingCalls();
+            SseClient.awaitCondition(() -> pingCalls() >= pings + 5, WAIT, () -> "no PINGs on the subscription: " + pings + " -> " + pingCalls());
+            assertEquals(before, pubsubClients(), "PING answered on the subscription: no reconnection");
+            assertEquals(200, Http.get(pinging.port(), "/ready").status());
+        } finally {
+            pinging.stop();
+        }
+    }
+
+    private static List<String> pubsubClients() {
+        return ((String) redis.command("CLIENT", "LIST", "TYPE", "pubsub")).lines()
+                .map(line -> line.substring(0, line.indexOf(' '))).sorted().toList();
+    }
+
+    private static long pingCalls() {
+        return ((String) redis.command("INFO", "commandstats")).lines().filter(line -> line.startsWith("cmdstat_ping:"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("^cmdstat_ping:calls=(\\d+),.*", "$1"))).sum();
+    }
+
+    @Test
     void apiSendBroadcastGoesThroughRedis() throws Exception {
         try (SseClient client = SseClient.subscribe(gateway.port(), freshChannel())) {
             Http.Response response = Http.sendText(gateway.port(), null, "all-hands", "to everyone");

@@ -23,7 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -176,23 +179,25 @@ public final class RedisPubSubSource implements BusSource {
             }
         });
         cancel.onCancel(() -> subscriptionLost.countDown());
-        Thread dispatcher = Thread.ofVirtual().name("redis-source-dispatch").start(() -> dispatchLoop(handler));
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread dispatcher = Thread.ofVirtual().name("redis-source-dispatch").start(() -> dispatchLoop(handler, running));
         Backoff backoff = new Backoff(settings.reconnectMaxDelay());
         int failures = 0;
         try {
             while (!cancel.isCancelled()) {
-                boolean wasSubscribed = subscribeUntilLost(client, cancel);
+                Attempt attempt = subscribeUntilLost(client, cancel);
                 if (cancel.isCancelled()) {
                     break;
                 }
-                if (wasSubscribed) {
+                if (attempt.subscribed()) {
                     backoff.reset();
                     failures = 0;
                 }
                 failures++;
                 Duration delay = backoff.next();
                 LOG.log(failures == 1 || failures % 100 == 0 ? Level.WARNING : Level.FINE, "Redis subscription to "
-                        + pattern + " on " + settings.display() + (wasSubscribed ? " lost" : " failed (attempt " + failures + ")")
+                        + pattern + " on " + settings.display() + (attempt.subscribed() ? " lost" : " failed (attempt "
+                        + failures + ")") + (attempt.problem() == null ? "" : ": " + attempt.problem())
                         + "; subscribing again in " + delay.toMillis() + " ms");
                 if (cancel.await(delay)) {
                     break;
@@ -200,7 +205,7 @@ public final class RedisPubSubSource implements BusSource {
             }
         } finally {
             subscribed = false;
-            dispatcher.interrupt();
+            running.set(false);
             dispatcher.join(Duration.ofSeconds(1));
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             if (cancel.isCancelled()) {
@@ -209,18 +214,21 @@ public final class RedisPubSubSource implements BusSource {
         }
     }
 
+    /** How a subscription attempt ended: whether it was established, and what went wrong ({@code null} if nothing). */
+    private record Attempt(boolean subscribed, String problem) {
+    }
+
     /**
      * Connects, subscribes, and holds the subscription until it is lost, stops answering {@code PING}, or the source is
      * cancelled.
-     *
-     * @return whether the subscription was established
      */
-    private boolean subscribeUntilLost(RedisClient client, CancellationToken cancel) throws InterruptedException {
+    private Attempt subscribeUntilLost(RedisClient client, CancellationToken cancel) throws InterruptedException {
         StatefulRedisPubSubConnection<String, String> connection = null;
         CountDownLatch lost = new CountDownLatch(1);
         subscriptionLost = lost;
+        boolean established = false;
         if (cancel.isCancelled()) {
-            return false;
+            return new Attempt(false, null);
         }
         try {
             connection = client.connectPubSub(StringCodec.UTF8, settings.uri());
@@ -233,23 +241,21 @@ public final class RedisPubSubSource implements BusSource {
             });
             connection.sync().psubscribe(pattern);
             if (!connection.isOpen()) {
-                return false;
+                return new Attempt(false, "the connection closed while subscribing");
             }
+            established = true;
             subscribed = true;
             LOG.info("Subscribed to " + pattern + " on Redis " + settings.display());
             while (!lost.await(pingInterval.toMillis(), TimeUnit.MILLISECONDS)) {
                 try {
                     connection.async().ping().get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    LOG.warning("Redis " + settings.display() + " did not answer PING on the subscription within "
-                            + settings.timeout().toMillis() + " ms; reconnecting");
-                    break;
+                } catch (ExecutionException | TimeoutException e) {
+                    return new Attempt(true, "no answer to PING within " + settings.timeout().toMillis() + " ms");
                 }
             }
-            return true;
+            return new Attempt(true, cancel.isCancelled() ? null : "the connection closed");
         } catch (RedisException e) {
-            LOG.fine(() -> "Redis subscription attempt failed: " + e);
-            return false;
+            return new Attempt(established, RedisLink.describe(e));
         } finally {
             subscribed = false;
             current = null;
@@ -270,10 +276,14 @@ public final class RedisPubSubSource implements BusSource {
         }
     }
 
-    private void dispatchLoop(MessageHandler handler) {
+    /** Hands received messages to the gateway one at a time, in arrival order, until {@code running} is cleared. */
+    private void dispatchLoop(MessageHandler handler, AtomicBoolean running) {
         try {
-            while (true) {
-                dispatch(handler, inbox.take());
+            while (running.get()) {
+                Received received = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (received != null) {
+                    dispatch(handler, received);
+                }
             }
         } catch (InterruptedException stopping) {
             // the source is stopping

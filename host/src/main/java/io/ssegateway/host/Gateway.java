@@ -16,6 +16,7 @@ import io.ssegateway.host.sse.SseEndpoint;
 import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.auth.Authenticator;
 import io.ssegateway.spi.lifecycle.ConnectionListener;
+import io.ssegateway.spi.source.BusSource;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.storage.MessageStorage;
 import java.lang.management.ManagementFactory;
@@ -76,6 +77,17 @@ public final class Gateway {
         this.sseEndpoint = new SseEndpoint(settings, registry, storage, source, builder.auth, builder.listeners,
                 pluginCalls, metrics);
         this.sourceRunner = new SourceRunner(source, dispatcher, registry);
+        if (source instanceof BusSource bus) {
+            try {
+                PluginCalls.withContextLoader(bus, () -> {
+                    bus.useStorage(storage);
+                    return null;
+                });
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("Invalid gateway configuration: source '" + source.name()
+                        + "' cannot work with storage '" + storage.name() + "': " + e.getMessage(), e);
+            }
+        }
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
@@ -99,7 +111,8 @@ public final class Gateway {
                 .any("/metrics", methodNotAllowed("GET /metrics"));
         if (settings.dashboard()) {
             AdminGuard guard = new AdminGuard(settings.adminToken());
-            AdminService admin = new AdminService(guard, dispatcher, registry, metrics, status, settings);
+            AdminService admin = new AdminService(guard, dispatcher, registry, metrics, status, settings,
+                    source instanceof BusSource bus ? bus : null);
             routing.register("/api", admin)
                     .register(new DashboardService(guard, admin, status, settings.retryAfter()));
         }

@@ -14,12 +14,15 @@ import io.helidon.webserver.http.ServerResponse;
 import io.ssegateway.host.GatewayMetrics;
 import io.ssegateway.host.GatewaySettings;
 import io.ssegateway.host.Json;
+import io.ssegateway.host.PluginCalls;
+import io.ssegateway.host.RateLimitedLog;
 import io.ssegateway.host.channel.ChannelRegistry;
 import io.ssegateway.host.channel.Dispatcher;
 import io.ssegateway.host.channel.InvalidMessageException;
 import io.ssegateway.host.channel.Subscriber;
 import io.ssegateway.host.sse.QueryString;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
+import io.ssegateway.spi.source.BusSource;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.storage.StorageException;
 import java.io.IOException;
@@ -29,9 +32,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The JSON admin API: {@code POST /api/send} and {@code GET /api/stats}, both behind the {@link AdminGuard}.
+ * With a {@link BusSource}, {@code /api/send} publishes through the bus so that every instance delivers the message
+ * (see {@link BusSource} for the fallback when the bus is down).
  */
 public final class AdminService implements HttpService {
 
@@ -46,9 +52,13 @@ public final class AdminService implements HttpService {
     private final GatewayStatus status;
     private final GatewaySettings settings;
     private final int maxBodyBytes;
+    private final BusSource bus;
+    private final RateLimitedLog busLog = new RateLimitedLog(Logger.getLogger(AdminService.class.getName()));
 
+    /** @param bus the source when it is a {@link BusSource} (then {@code /api/send} publishes through it), else {@code null} */
     public AdminService(AdminGuard guard, Dispatcher dispatcher, ChannelRegistry registry, GatewayMetrics metrics,
-                        GatewayStatus status, GatewaySettings settings) {
+                        GatewayStatus status, GatewaySettings settings, BusSource bus) {
+        this.bus = bus;
         this.guard = guard;
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -98,21 +108,88 @@ public final class AdminService implements HttpService {
             return;
         }
         try {
+            dispatcher.validate(message);
+        } catch (InvalidMessageException e) {
+            Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
+            return;
+        }
+        String busProblem = null;
+        if (bus != null) {
+            busProblem = publishOnBus(message, response);
+            if (busProblem == null) {
+                return;
+            }
+            busLog.warn(busProblem + "; storing and delivering /api/send messages on this instance only");
+        }
+        publishLocally(message, response, busProblem == null ? null : busProblem + ": delivered on this instance only");
+    }
+
+    /**
+     * Hands a valid message to the bus (every instance, this one included, delivers it when the bus brings it back)
+     * and answers. Returns {@code null} once answered, or why the bus could not take the message.
+     */
+    private String publishOnBus(IncomingMessage message, ServerResponse response) {
+        String streamId;
+        try {
+            streamId = PluginCalls.withContextLoader(bus, () -> {
+                if (!bus.isAvailable()) {
+                    throw new BusUnavailable();
+                }
+                try {
+                    return bus.publish(message);
+                } catch (IllegalArgumentException | BusUnavailable e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new BusUnavailable(e);
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            Json.error(response, 400, e.getMessage());
+            return null;
+        } catch (BusUnavailable e) {
+            return "message bus '" + bus.name() + "' " + (e.getCause() == null ? "is unavailable" : "failed: " + e.getCause());
+        } catch (RuntimeException e) {
+            return "message bus '" + bus.name() + "' failed: " + e;
+        }
+        int local = message.isBroadcast() ? registry.connectionCount() : registry.channelConnectionCount(message.channelId());
+        Json.send(response, 200, Json.object().put("success", true).put("sent_count", local).put("stream_id", streamId));
+        return null;
+    }
+
+    /** The bus is down or refused the message; the caller falls back to the local path. */
+    private static final class BusUnavailable extends RuntimeException {
+        BusUnavailable() {
+            super(null, null, false, false);
+        }
+
+        BusUnavailable(Throwable cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    /** Stores and delivers on this instance; {@code busWarning} (or {@code null}) says why the bus was not used. */
+    private void publishLocally(IncomingMessage message, ServerResponse response, String busWarning) {
+        try {
             Dispatcher.Result result = dispatcher.publish(message);
-            Json.send(response, 200, sendReply(result));
+            Json.send(response, 200, warn(sendReply(result), busWarning));
         } catch (InvalidMessageException e) {
             Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
         } catch (StorageException e) {
             // history is unavailable: whoever is online still gets it, without an id (it cannot be replayed)
             if (registry.channelConnectionCount(message.channelId()) == 0) {
                 response.header(HeaderNames.RETRY_AFTER, Long.toString(settings.retryAfter().toSeconds()));
-                Json.send(response, 503, Json.object().put("success", false)
-                        .put("error", "storage unavailable and no subscriber online: the message was not accepted"));
+                Json.send(response, 503, warn(Json.object().put("success", false)
+                        .put("error", "storage unavailable and no subscriber online: the message was not accepted"), busWarning));
                 return;
             }
+            String warning = "storage unavailable: delivered to online subscribers only, not stored";
             Json.send(response, 200, sendReply(dispatcher.deliverLive(message))
-                    .put("warning", "storage unavailable: delivered to online subscribers only, not stored"));
+                    .put("warning", busWarning == null ? warning : busWarning + "; " + warning));
         }
+    }
+
+    private static ObjectNode warn(ObjectNode reply, String warning) {
+        return warning == null ? reply : reply.put("warning", warning);
     }
 
     /** Reads {@code {"channel_id", "event_type", "data", "id"}}; an {@link IllegalArgumentException} names what is wrong. */

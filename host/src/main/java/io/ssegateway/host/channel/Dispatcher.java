@@ -112,7 +112,9 @@ public final class Dispatcher implements MessageHandler {
         }
     }
 
-    private void validate(IncomingMessage message) {
+    /** Checks a message as {@link #publish} does; see {@link MessageHandler#validate}. */
+    @Override
+    public void validate(IncomingMessage message) {
         if (message.channelId() != null) {
             String problem = channelIdProblem(message.channelId());
             if (problem != null) {

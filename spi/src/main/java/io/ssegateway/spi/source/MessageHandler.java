@@ -33,4 +33,15 @@ public interface MessageHandler {
      * @throws IllegalArgumentException the message is invalid (already logged and counted)
      */
     void deliverWithoutStoring(IncomingMessage message);
+
+    /**
+     * Checks a message exactly as {@link #handle} would, without storing or delivering it. For a {@link BusSource}
+     * that stores a message on the gateway's behalf before the message comes back to every instance: an invalid one
+     * must not reach the storage, where replays would pick it up. The gateway's handler always validates; this
+     * default accepts everything and exists only so that handlers written for tests keep compiling.
+     *
+     * @throws IllegalArgumentException the message is invalid (already logged and counted by the gateway)
+     */
+    default void validate(IncomingMessage message) {
+    }
 }

@@ -12,6 +12,7 @@ import io.ssegateway.spi.source.SourceFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -43,10 +44,13 @@ public final class GcpSourceFactory implements SourceFactory {
     @Override
     public MessageSource create(PluginConfig config) {
         GcpSourceSettings settings = GcpSourceSettings.from(config, environment);
-        if (!settings.topicMode() && (config.get("subscription-expiration").isPresent()
-                || config.get("delete-subscription-on-stop").isPresent())) {
-            LOG.warning(config.keyOf("subscription-expiration") + " and " + config.keyOf("delete-subscription-on-stop")
-                    + " apply to topic mode only; with " + config.keyOf("subscription") + " they are ignored");
+        if (!settings.topicMode()) {
+            for (String topicModeKey : List.of("subscription-expiration", "delete-subscription-on-stop")) {
+                if (config.get(topicModeKey).isPresent()) {
+                    LOG.warning(config.keyOf(topicModeKey) + " applies to topic mode only (the subscription the plugin"
+                            + " creates); with " + config.keyOf("subscription") + " it is ignored");
+                }
+            }
         }
         return new PubSubSource(settings, credentials(settings, config));
     }

@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  * @param subscriptionExpiration    topic mode: how long an unused per-instance subscription lives
  *                                  ({@link Duration#ZERO} = never expires)
  * @param deleteSubscriptionOnStop  topic mode: delete the per-instance subscription on a clean shutdown
+ * @param ackDeadline               the lease of a received message: how long Pub/Sub waits before it redelivers a
+ *                                  message whose receiver went silent (the client extends it while the gateway
+ *                                  handles the message); also the ack deadline of the subscription topic mode creates
  * @param maxOutstandingMessages    flow control: messages received but not yet acknowledged
  * @param maxOutstandingBytes       flow control: bytes received but not yet acknowledged
  * @param handlerThreads            threads handing messages to the gateway concurrently
@@ -40,6 +43,7 @@ public record GcpSourceSettings(
         Path credentialsFile,
         Duration subscriptionExpiration,
         boolean deleteSubscriptionOnStop,
+        Duration ackDeadline,
         long maxOutstandingMessages,
         long maxOutstandingBytes,
         int handlerThreads,
@@ -54,6 +58,7 @@ public record GcpSourceSettings(
     /** Pub/Sub refuses expiration policies shorter than a day. */
     static final Duration MIN_EXPIRATION = Duration.ofDays(1);
     static final Duration MAX_EXPIRATION = Duration.ofDays(365);
+    static final Duration DEFAULT_ACK_DEADLINE = Duration.ofSeconds(60);
     static final long DEFAULT_MAX_OUTSTANDING_MESSAGES = 1000;
     static final long DEFAULT_MAX_OUTSTANDING_BYTES = 100L * 1024 * 1024;
     static final int DEFAULT_HANDLER_THREADS = 5;
@@ -117,6 +122,12 @@ public record GcpSourceSettings(
             throw invalid(config, "subscription-expiration", config.get("subscription-expiration").orElse(""),
                     "must be between 1d and 365d (Pub/Sub's limits), or 0 for never");
         }
+        Duration ackDeadline = config.getDuration("ack-deadline", DEFAULT_ACK_DEADLINE);
+        if (ackDeadline.compareTo(Duration.ofSeconds(10)) < 0 || ackDeadline.compareTo(Duration.ofSeconds(600)) > 0
+                || ackDeadline.toMillis() % 1000 != 0) {
+            throw invalid(config, "ack-deadline", config.get("ack-deadline").orElse(""),
+                    "must be whole seconds between 10s and 600s (Pub/Sub's limits)");
+        }
         long maxMessages = config.getLong("max-outstanding-messages", DEFAULT_MAX_OUTSTANDING_MESSAGES);
         if (maxMessages < 1) {
             throw invalid(config, "max-outstanding-messages", Long.toString(maxMessages), "must be at least 1");
@@ -143,7 +154,7 @@ public record GcpSourceSettings(
                     "must not be shorter than " + config.keyOf("restart-backoff"));
         }
         return new GcpSourceSettings(project, subscription, topic, endpoint, credentialsFile, expiration,
-                config.getBoolean("delete-subscription-on-stop", true), maxMessages, maxBytes, threads, nackDelay,
+                config.getBoolean("delete-subscription-on-stop", true), ackDeadline, maxMessages, maxBytes, threads, nackDelay,
                 backoff, backoffMax);
     }
 

@@ -76,7 +76,6 @@ final class PubSubSource implements MessageSource {
     private static final Duration CHANNEL_CLOSE_TIMEOUT = Duration.ofMillis(500);
     /** A run that lasted this long resets the re-subscribe backoff. */
     private static final Duration STABLE_RUN = Duration.ofMinutes(1);
-    private static final int CREATED_ACK_DEADLINE_SECONDS = 60;
 
     private final GcpSourceSettings settings;
     private final CredentialsProvider credentials;
@@ -171,6 +170,8 @@ final class PubSubSource implements MessageSource {
         Subscriber subscriber = Subscriber.newBuilder(subscription.toString(), new Receiver(handler, nacks))
                 .setChannelProvider(connection.transport)
                 .setCredentialsProvider(credentials)
+                // the stream's ack deadline: how soon Pub/Sub redelivers what a vanished instance held
+                .setMaxDurationPerAckExtensionDuration(settings.ackDeadline())
                 .setFlowControlSettings(FlowControlSettings.newBuilder()
                         .setMaxOutstandingElementCount(settings.maxOutstandingMessages())
                         .setMaxOutstandingRequestBytes(settings.maxOutstandingBytes())
@@ -235,7 +236,7 @@ final class PubSubSource implements MessageSource {
                 .setName(name.toString())
                 .setTopic(topic.toString())
                 .setEnableMessageOrdering(true)
-                .setAckDeadlineSeconds(CREATED_ACK_DEADLINE_SECONDS)
+                .setAckDeadlineSeconds((int) settings.ackDeadline().toSeconds())
                 .setExpirationPolicy(expirationPolicy)
                 .putLabels("managed-by", "sse-gateway")
                 .build();

@@ -16,11 +16,13 @@ import com.google.cloud.pubsub.v1.SubscriberShutdownSettings;
 import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
 import com.google.cloud.pubsub.v1.SubscriptionAdminSettings;
 import com.google.pubsub.v1.ExpirationPolicy;
+import com.google.pubsub.v1.GetSubscriptionRequest;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.SubscriptionName;
 import com.google.pubsub.v1.TopicName;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ssegateway.spi.CancellationToken;
 import io.ssegateway.spi.ConnectionManager;
@@ -31,6 +33,8 @@ import io.ssegateway.spi.storage.StorageException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -38,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -70,10 +75,11 @@ final class PubSubSource implements MessageSource {
     private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(10);
     /** Starting a subscriber only sets up its streams; it does not wait for the network. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
-    // start() must return within a few seconds of cancellation: these bound the clean-up
-    private static final Duration SUBSCRIBER_STOP_TIMEOUT = Duration.ofMillis(1500);
-    private static final Duration DELETE_TIMEOUT = Duration.ofMillis(1500);
-    private static final Duration CHANNEL_CLOSE_TIMEOUT = Duration.ofMillis(500);
+    // start() must return within a few seconds of cancellation (the gateway's shutdown grace): these bound the
+    // clean-up even when Pub/Sub is unreachable; it usually takes well under 100 ms
+    private static final Duration SUBSCRIBER_STOP_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration CHANNEL_CLOSE_TIMEOUT = Duration.ofMillis(300);
     /** A run that lasted this long resets the re-subscribe backoff. */
     private static final Duration STABLE_RUN = Duration.ofMinutes(1);
 
@@ -85,6 +91,7 @@ final class PubSubSource implements MessageSource {
     private final LongAdder handedBack = new LongAdder();
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG);
     private volatile boolean subscribed;
+    private final AtomicReference<Future<?>> adminCallInFlight = new AtomicReference<>();
     private volatile ChannelHealth health;
 
     PubSubSource(GcpSourceSettings settings, CredentialsProvider credentials) {
@@ -115,7 +122,13 @@ final class PubSubSource implements MessageSource {
                 ? SubscriptionNames.perInstance(settings.project(), settings.topic(), connections.instanceId())
                 : settings.subscription();
         CompletableFuture<Void> cancelled = new CompletableFuture<>();
-        cancel.onCancel(() -> cancelled.complete(null));
+        cancel.onCancel(() -> {
+            cancelled.complete(null);
+            Future<?> call = adminCallInFlight.get();
+            if (call != null) {
+                call.cancel(true); // do not wait out an admin call's deadline on shutdown
+            }
+        });
         try (Connection connection = new Connection()) {
             health = connection.channelHealth;
             boolean ensured = false;
@@ -126,12 +139,12 @@ final class PubSubSource implements MessageSource {
                     Throwable failure;
                     try {
                         if (settings.topicMode()) {
-                            ensureSubscription(connection.admin(), subscription, settings.topic());
+                            ensureSubscription(connection.admin(), subscription, settings.topic(), cancel);
                             ensured = true;
                         }
                         failure = receive(connection, subscription, handler, cancelled);
-                    } catch (IOException | RuntimeException e) {
-                        failure = e;
+                    } catch (IOException | ExecutionException | RuntimeException e) {
+                        failure = e instanceof ExecutionException ? e.getCause() : e;
                     }
                     if (cancel.isCancelled()) {
                         break;
@@ -211,7 +224,7 @@ final class PubSubSource implements MessageSource {
             return failed.join();
         }
         try {
-            subscriber.stopAsync().awaitTerminated(SUBSCRIBER_STOP_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+            subscriber.stopAsync().awaitTerminated(SUBSCRIBER_STOP_TIMEOUT.toMillis() + 300, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.warning("The Pub/Sub subscriber did not stop within " + SUBSCRIBER_STOP_TIMEOUT.toMillis()
                     + " ms; messages still in flight are redelivered after their ack deadline");
@@ -225,7 +238,8 @@ final class PubSubSource implements MessageSource {
      * Creates this instance's subscription, or takes it over if a previous run of the same instance id left it.
      * Message ordering is on so that messages published with an ordering key arrive in order.
      */
-    private void ensureSubscription(SubscriptionAdminClient admin, SubscriptionName name, TopicName topic) {
+    private void ensureSubscription(SubscriptionAdminClient admin, SubscriptionName name, TopicName topic,
+                                    CancellationToken cancel) throws ExecutionException, InterruptedException {
         Duration expiration = settings.subscriptionExpiration();
         ExpirationPolicy expirationPolicy = expiration.isZero()
                 ? ExpirationPolicy.getDefaultInstance() // set without a ttl: never expires
@@ -241,16 +255,33 @@ final class PubSubSource implements MessageSource {
                 .putLabels("managed-by", "sse-gateway")
                 .build();
         try {
-            admin.createSubscription(wanted);
+            adminCall(admin.createSubscriptionCallable().futureCall(wanted), cancel);
             LOG.info(() -> "Created subscription " + name + " on topic " + topic + " for this instance");
-        } catch (AlreadyExistsException e) {
-            Subscription existing = admin.getSubscription(name);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof AlreadyExistsException)) {
+                throw e;
+            }
+            Subscription existing = adminCall(admin.getSubscriptionCallable().futureCall(
+                    GetSubscriptionRequest.newBuilder().setSubscription(name.toString()).build()), cancel);
             if (!existing.getTopic().equals(topic.toString())) {
                 throw new IllegalStateException("subscription " + name + " already exists but reads topic "
                         + existing.getTopic() + ", not " + topic + ": give this instance another gateway.instance-id,"
                         + " or delete that subscription");
             }
             LOG.info(() -> "Using subscription " + name + ", left by an earlier run of this instance id");
+        }
+    }
+
+    /** Waits for an admin call; cancelling the source cancels it. */
+    private <T> T adminCall(Future<T> call, CancellationToken cancel) throws ExecutionException, InterruptedException {
+        adminCallInFlight.set(call);
+        try {
+            if (cancel.isCancelled()) {
+                call.cancel(true);
+            }
+            return call.get();
+        } finally {
+            adminCallInFlight.set(null);
         }
     }
 
@@ -271,16 +302,21 @@ final class PubSubSource implements MessageSource {
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof ApiException api) {
-                String status = api.getStatusCode().getCode() + ": " + api.getMessage();
+                // the gRPC status description reads better than the exception's message, which repeats class names
+                Status grpc = Status.fromThrowable(api);
+                String detail = grpc.getCode() != Status.Code.UNKNOWN && grpc.getDescription() != null
+                        ? grpc.getDescription() : api.getMessage();
+                String what = api.getStatusCode().getCode() + ": " + detail;
                 return switch (api.getStatusCode().getCode()) {
-                    case NOT_FOUND -> status + " (check gateway.source.gcp.project and "
-                            + (settings.topicMode() ? "topic; the topic must exist" : "subscription; the subscription must exist") + ")";
-                    case PERMISSION_DENIED -> status + " (the account needs roles/pubsub.subscriber"
+                    case NOT_FOUND -> what + (settings.topicMode()
+                            ? " (a missing subscription is created again; check that topic " + settings.topic() + " exists)"
+                            : " (check that subscription " + settings.subscription() + " exists)");
+                    case PERMISSION_DENIED -> what + " (the account needs roles/pubsub.subscriber"
                             + (settings.topicMode() ? ", and pubsub.subscriptions.create, get and delete on project "
                                     + settings.project() + " (roles/pubsub.editor) for topic mode" : "") + ")";
-                    case UNAUTHENTICATED -> status + " (the credentials were refused: check credentials-file or"
+                    case UNAUTHENTICATED -> what + " (the credentials were refused: check credentials-file or"
                             + " Application Default Credentials)";
-                    default -> status;
+                    default -> what;
                 };
             }
             String message = String.valueOf(cause.getMessage());

@@ -28,7 +28,7 @@ final class PubSubEmulator implements PubSubBackend {
     private final Path jar;
     private final int port;
     private final List<String> output = new CopyOnWriteArrayList<>();
-    private Process process;
+    private volatile Process process;
 
     private PubSubEmulator(Path jar, int port) {
         this.jar = jar;
@@ -39,6 +39,13 @@ final class PubSubEmulator implements PubSubBackend {
     static PubSubEmulator start() throws IOException, InterruptedException {
         PubSubEmulator emulator = new PubSubEmulator(findJar(), freePort());
         emulator.startProcess();
+        // a test JVM that dies without running @AfterAll must not leave the emulator behind
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process running = emulator.process;
+            if (running != null) {
+                running.destroyForcibly();
+            }
+        }, "pubsub-emulator-stop"));
         return emulator;
     }
 

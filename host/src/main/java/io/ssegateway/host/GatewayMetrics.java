@@ -24,6 +24,8 @@ public final class GatewayMetrics {
     public final LongAdder replayedEvents = new LongAdder();
     /** Replays that failed because the storage did; the stream is ended so that the client retries. */
     public final LongAdder replayFailures = new LongAdder();
+    /** Events not sent to a connection because it had already sent that id or a later one. */
+    public final LongAdder duplicatesSkipped = new LongAdder();
     /** Appends that failed (the message was then delivered live without an id, or handed back to its source). */
     public final LongAdder appendFailures = new LongAdder();
     /** Messages delivered to live subscribers without being stored. */

@@ -54,6 +54,8 @@ public final class MetricsService implements HttpService {
         counter(text, "sse_replay_gaps_total", "Replays whose history did not reach back (gap event sent).",
                 metrics.replayGaps);
         counter(text, "sse_replayed_events_total", "Events sent from history.", metrics.replayedEvents);
+        counter(text, "sse_duplicates_skipped_total", "Events not re-sent to a connection that already had them.",
+                metrics.duplicatesSkipped);
         counter(text, "sse_replay_failures_total", "Replays that failed in the storage.", metrics.replayFailures);
         counter(text, "sse_auth_denied_total", "Subscriptions denied by the authenticator.", metrics.authDenied);
         counter(text, "sse_auth_errors_total", "Authenticator failures (answered 503).", metrics.authErrors);

@@ -12,8 +12,6 @@ import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.Replay;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
@@ -38,6 +36,8 @@ final class ConnectionWriter {
     private final long heartbeatNanos;
     private final long keepAliveNanos;
     private long lastWrite;
+    /** The last stream id this connection sent (or the client already had), or {@code null}. */
+    private String lastSentId;
 
     ConnectionWriter(Subscriber subscriber, OutputStream out, MessageStorage storage, GatewaySettings settings,
                      GatewayMetrics metrics) {
@@ -56,11 +56,10 @@ final class ConnectionWriter {
             long jitter = settings.retryJitter().toMillis();
             write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)));
             out.flush();
-            Set<String> replayed = lastEventId == null ? null : replay(lastEventId);
-            if (lastEventId != null && replayed == null) {
+            if (lastEventId != null && !replay(lastEventId)) {
                 return;
             }
-            live(replayed);
+            live();
         } catch (IOException | RuntimeException e) {
             // a failed socket write: Helidon reports it with IOException or its own runtime exceptions
             subscriber.close(CloseReason.CLIENT_GONE);
@@ -70,10 +69,9 @@ final class ConnectionWriter {
     /**
      * Sends the history after {@code lastEventId} (a {@code gap} event first if it does not reach back).
      *
-     * @return the ids sent, to skip them when they also arrive live; {@code null} if the storage failed (the stream
-     * then ends, so that the client reconnects and asks again)
+     * @return {@code false} if the storage failed: the stream then ends, so that the client reconnects and asks again
      */
-    private Set<String> replay(String lastEventId) throws IOException {
+    private boolean replay(String lastEventId) throws IOException {
         metrics.replays.increment();
         Replay replay;
         try {
@@ -84,29 +82,29 @@ final class ConnectionWriter {
             REPLAY_LOG.warn("Replay for channel '" + subscriber.info().channelId() + "' failed in storage '"
                     + storage.name() + "', ending the stream so that the client retries: " + e);
             subscriber.close(CloseReason.REPLAY_FAILED);
-            return null;
+            return false;
         }
-        if (!replay.complete()) {
+        if (replay.complete()) {
+            lastSentId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
+        } else {
             metrics.replayGaps.increment();
             String gap = Json.object().put("last_event_id", lastEventId).put("earliest_id", replay.earliestId()).toString();
             write(Frame.event(null, "gap", gap, null));
         }
-        Set<String> sent = new HashSet<>(Math.max(16, replay.events().size() * 2));
         for (SseEvent event : replay.events()) {
             write(Frame.event(event.id(), event.eventType(), event.data(), event.retry()));
-            sent.add(event.id());
+            lastSentId = event.id();
         }
         out.flush();
         metrics.replayedEvents.add(replay.events().size());
-        return sent;
+        return true;
     }
 
     /**
-     * Writes queued frames until closed. {@code replayed} holds the ids sent by the replay: live frames queued while
-     * it ran may repeat them, and since frames of a channel are queued in id order the overlap is a prefix — the
-     * first id-bearing frame not in the set ends it.
+     * Writes queued frames until closed. An id-bearing frame at or before the last id this connection sent is
+     * skipped: live events queued while the replay ran repeat its tail, and a bus or broker may deliver late or twice.
      */
-    private void live(Set<String> replayed) throws IOException {
+    private void live() throws IOException {
         long now = System.nanoTime();
         long nextHeartbeat = now + heartbeatNanos;
         lastWrite = now;
@@ -135,12 +133,13 @@ final class ConnectionWriter {
             int written = 0;
             int bytes = 0;
             while (frame != null) {
-                if (replayed != null && frame.id() != null) {
-                    if (replayed.contains(frame.id())) {
+                if (frame.id() != null) {
+                    if (alreadySent(frame.id())) {
+                        metrics.duplicatesSkipped.increment();
                         frame = subscriber.poll();
                         continue;
                     }
-                    replayed = null;
+                    lastSentId = frame.id();
                 }
                 write(frame);
                 written++;
@@ -155,6 +154,18 @@ final class ConnectionWriter {
                 lastWrite = System.nanoTime();
                 metrics.eventsDelivered.add(written);
             }
+        }
+    }
+
+    /** Whether {@code id} is at or before the last id sent; an id the storage cannot order is sent. */
+    private boolean alreadySent(String id) {
+        if (lastSentId == null) {
+            return false;
+        }
+        try {
+            return storage.compareIds(id, lastSentId) <= 0;
+        } catch (IllegalArgumentException unordered) {
+            return false;
         }
     }
 

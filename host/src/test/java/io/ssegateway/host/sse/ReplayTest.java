@@ -165,6 +165,48 @@ class ReplayTest {
         SseClient.awaitCondition(() -> gateway.connections().connectionCount() == 0, WAIT, () -> "still registered");
     }
 
+    /** A bus or broker delivering late or twice: each connection sends an id once, in order, and counts the rest. */
+    @Test
+    void aConnectionNeverSendsAnIdAtOrBeforeOneItSent() throws Exception {
+        io.ssegateway.host.builtin.ChannelSource bus = new io.ssegateway.host.builtin.ChannelSource();
+        gateway = TestGateways.builder().source(bus).build().start();
+        try (SseClient live = SseClient.subscribe(gateway.port(), "b");
+             SseClient replayed = SseClient.connect(gateway.port(), "/sse/connect?channel_id=b",
+                     SseClient.options().header("Last-Event-ID", "100-0"))) {
+            SseClient.awaitCondition(() -> gateway.connections().channelConnectionCount("b") == 2, WAIT, () -> "not both");
+            for (String streamId : List.of("100-0", "101-0", "100-0", "99-5", "101-0", "102-0")) {
+                bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "at " + streamId)
+                        .withChannel("b").withStreamId(streamId));
+            }
+            assertEquals(List.of("at 100-0", "at 101-0", "at 102-0"), data(live.awaitMessages(3, WAIT)));
+            // this one already had 100-0 (its Last-Event-ID): a late copy of it is not sent again
+            SseClient.Event gapOrFirst = replayed.awaitMessages(1, WAIT).get(0);
+            assertEquals("gap", gapOrFirst.type(), "100-0 was never stored here: the replay says so");
+            assertEquals(List.of("at 100-0", "at 101-0", "at 102-0"), data(replayed.awaitMessages(4, WAIT).subList(1, 4)));
+        }
+        assertEquals(6, gateway.metrics().duplicatesSkipped.sum());
+    }
+
+    @Test
+    void aLateLiveCopyOfTheClientsLastEventIsNotSentAgain() throws Exception {
+        io.ssegateway.host.builtin.ChannelSource bus = new io.ssegateway.host.builtin.ChannelSource();
+        gateway = TestGateways.builder().source(bus).build().start();
+        List<String> ids = publish("late", 3);
+        try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=late",
+                SseClient.options().header("Last-Event-ID", ids.get(2)))) {
+            SseClient.awaitCondition(() -> gateway.connections().channelConnectionCount("late") == 1, WAIT, () -> "not yet");
+            // an instance lagging on its bus delivers the last two events after the client reconnected here
+            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "m1").withChannel("late").withStreamId(ids.get(1)));
+            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "m2").withChannel("late").withStreamId(ids.get(2)));
+            String next = Http.publish(gateway.port(), "late", "n", "m3");
+            SseClient.Event only = client.awaitMessages(1, WAIT).get(0);
+            assertEquals("m3", only.data());
+            assertEquals(next, only.id());
+            assertEquals(1, client.messages().size(), client.messages().toString());
+        }
+        assertEquals(2, gateway.metrics().duplicatesSkipped.sum());
+    }
+
     /**
      * A publisher runs flat out while 100 clients keep dropping their connections (some with RST) and reconnecting
      * with their Last-Event-ID: each ends with the complete sequence, in order, no duplicate, no gap.

@@ -81,9 +81,27 @@ public final class IncomingMessage {
         return channelId == null;
     }
 
+    /** A description for logs; control characters are escaped, so an invalid message cannot forge log lines. */
     @Override
     public String toString() {
-        return "IncomingMessage[" + (channelId == null ? "broadcast" : "channel=" + channelId)
-                + ", eventType=" + eventType + ", id=" + id + ", streamId=" + streamId + ", " + data.length() + " chars]";
+        return "IncomingMessage[" + (channelId == null ? "broadcast" : "channel=" + printable(channelId))
+                + ", eventType=" + printable(eventType) + ", id=" + printable(id) + ", streamId=" + printable(streamId)
+                + ", " + data.length() + " chars]";
+    }
+
+    private static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 300));
+        for (int i = 0; i < text.length() && out.length() < 256; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return text.length() > 256 ? out + "…" : out.toString();
     }
 }

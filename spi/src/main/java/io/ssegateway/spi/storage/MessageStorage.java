@@ -38,6 +38,22 @@ public interface MessageStorage {
     Replay messagesAfter(String channelId, String lastEventId);
 
     /**
+     * Orders two stream ids this storage issued for one channel: negative if {@code a} was issued before {@code b},
+     * zero if they are the same, positive if after. The gateway uses it so that a connection never sends an event at
+     * or before one it has already sent — a replay overlapping live delivery, or a bus or broker delivering late or
+     * twice. Called on hot paths: it must be cheap, must not block, and must not depend on the context class loader.
+     * <p>
+     * The default understands {@code <number>} and {@code <number>-<number>} ids (the memory storage's and Redis
+     * stream ids) and compares them numerically; a storage whose ids look different must override it.
+     *
+     * @throws IllegalArgumentException either id is not one this storage could have issued (the gateway then sends the
+     *                                  event rather than guess)
+     */
+    default int compareIds(String a, String b) {
+        return StreamIdOrder.compare(a, b);
+    }
+
+    /**
      * Whether the storage can append and replay right now. Called by {@code /ready} and the stats from any thread;
      * must be cheap and must not block.
      */

@@ -43,8 +43,8 @@ public final class Dispatcher implements MessageHandler {
     }
 
     @Override
-    public void handle(IncomingMessage message) {
-        publish(message);
+    public String handle(IncomingMessage message) {
+        return publish(message).streamId();
     }
 
     @Override

@@ -17,13 +17,15 @@ public interface MessageHandler {
      * queues the message for every local subscriber of its channel (every connection, for a broadcast). Returns once
      * that is done: a source that acknowledges to its broker after this call returns loses nothing.
      *
+     * @return the stream id the message is stored and delivered under (the one clients see as {@code id:}); {@code null}
+     * for a broadcast, or when the storage keeps nothing
      * @throws IllegalArgumentException the message is invalid (CR, LF or NUL in event type or id, channel id out of
      *                                  bounds, above {@code gateway.max-message-bytes}); the gateway has already
      *                                  logged and counted it — drop it, do not retry it
      * @throws StorageException         the storage failed; nothing was delivered — retry later (a broker redelivers),
      *                                  or call {@link #deliverWithoutStoring} if the message cannot come again
      */
-    void handle(IncomingMessage message);
+    String handle(IncomingMessage message);
 
     /**
      * Validates and queues the message for local subscribers without storing it: subscribers online now get it (with

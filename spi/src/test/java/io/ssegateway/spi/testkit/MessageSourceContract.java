@@ -65,8 +65,9 @@ public abstract class MessageSourceContract {
         source = createSource();
         MessageHandler handler = new MessageHandler() {
             @Override
-            public void handle(IncomingMessage message) {
+            public String handle(IncomingMessage message) {
                 received.add(message);
+                return null;
             }
 
             @Override

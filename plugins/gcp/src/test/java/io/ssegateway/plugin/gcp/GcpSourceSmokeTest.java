@@ -106,7 +106,7 @@ class GcpSourceSmokeTest {
 
     private static final class NoHandler implements MessageHandler {
         @Override
-        public void handle(IncomingMessage message) {
+        public String handle(IncomingMessage message) {
             throw new AssertionError("no message expected");
         }
 

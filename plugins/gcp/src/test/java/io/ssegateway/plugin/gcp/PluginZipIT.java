@@ -133,8 +133,9 @@ class PluginZipIT {
     private static MessageHandler collectInto(List<IncomingMessage> received) {
         return new MessageHandler() {
             @Override
-            public void handle(IncomingMessage message) {
+            public String handle(IncomingMessage message) {
                 received.add(message);
+                return null;
             }
 
             @Override

@@ -51,8 +51,9 @@ public final class StartupCostProbe {
             try {
                 source.start(new MessageHandler() {
                     @Override
-                    public void handle(IncomingMessage message) {
+                    public String handle(IncomingMessage message) {
                         firstMessage.countDown();
+                        return null;
                     }
 
                     @Override

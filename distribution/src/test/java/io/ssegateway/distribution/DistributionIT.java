@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -120,6 +121,58 @@ class DistributionIT {
         String output = read(log);
         assertTrue(output.contains("Loaded plugin spool 1.0.0"), output);
         assertTrue(output.contains("Using source spool (plugin spool 1.0.0"), output);
+    }
+
+    /** The shipped Redis plugin, configured as source and storage by environment variables, against a real Redis. */
+    @Test
+    void theShippedRedisPluginServesFromRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            int port = freePort();
+            Path log = unpacked.resolve("redis.log");
+            gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "redis",
+                    "GATEWAY_STORAGE_TYPE", "redis", "REDIS_URL", redis.url()), log);
+            SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+            try (SseClient client = SseClient.subscribe(port, "user-7")) {
+                String viaApi = Http.publish(port, "user-7", "note", "through /api/send");
+                redis.command("PUBLISH", "sse:user-7", "{\"event_type\":\"note\",\"data\":{\"via\":\"redis\"},\"id\":\"ext-1\"}");
+                List<SseClient.Event> events = client.awaitMessages(2, Duration.ofSeconds(10));
+                assertEquals("through /api/send", events.get(0).data());
+                assertEquals(viaApi, events.get(0).id());
+                assertEquals("{\"via\":\"redis\"}", events.get(1).data());
+                assertEquals(2L, redis.command("XLEN", "sse:stream:user-7"), "each message stored once");
+            }
+            gateway.destroy();
+            assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, gateway.exitValue(), read(log));
+            assertTrue(read(log).contains("Using source redis (plugin redis 0.1.0"), read(log));
+        }
+    }
+
+    /**
+     * The shipped Google Cloud Pub/Sub plugin against the official emulator (a topic created and published to
+     * through the emulator's REST API, so the test needs no Google client library).
+     */
+    @Test
+    void theShippedGcpPluginDeliversFromPubSub() throws Exception {
+        try (PubSubEmulatorProcess emulator = PubSubEmulatorProcess.start(unpacked.resolve("emulator.log"))) {
+            emulator.createTopic("demo-project", "events");
+            int port = freePort();
+            Path log = unpacked.resolve("gcp.log");
+            gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "gcp",
+                    "GATEWAY_SOURCE_GCP_PROJECT", "demo-project", "GATEWAY_SOURCE_GCP_TOPIC", "events",
+                    "PUBSUB_EMULATOR_HOST", emulator.hostPort()), log);
+            SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+            try (SseClient client = SseClient.subscribe(port, "room-1")) {
+                emulator.publish("demo-project", "events", "{\"text\":\"hi\"}",
+                        Map.of("channel_id", "room-1", "event_type", "chat", "id", "msg-1"));
+                SseClient.Event event = client.awaitMessages(1, Duration.ofSeconds(20)).get(0);
+                assertEquals("chat", event.type());
+                assertEquals("{\"text\":\"hi\"}", event.data());
+            }
+            gateway.destroy();
+            assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, gateway.exitValue(), read(log));
+        }
     }
 
     @Test

@@ -135,11 +135,19 @@ public final class Gateway {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the gateway was already started");
         }
-        server.start();
-        startedAtNanos = System.nanoTime();
+        // the source starts first, so that its fail-fast window overlaps the server's start-up
+        long sourceStartedAt = System.nanoTime();
         sourceRunner.start();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        startedAtNanos = System.nanoTime();
         if (!settings.sourceStartCheck().isZero()) {
-            Throwable failure = sourceRunner.awaitFirstRunFailure(settings.sourceStartCheck());
+            Duration rest = settings.sourceStartCheck().minusNanos(System.nanoTime() - sourceStartedAt);
+            Throwable failure = sourceRunner.awaitFirstRunFailure(rest.isNegative() ? Duration.ZERO : rest);
             if (failure != null) {
                 stop();
                 throw new IllegalStateException("source '" + source.name() + "' failed to start: " + failure, failure);
@@ -200,7 +208,7 @@ public final class Gateway {
                 registry.forEach(subscriber -> subscriber.abort());
                 awaitNoConnections(System.nanoTime() + Duration.ofSeconds(1).toNanos());
             }
-            if (started.get()) {
+            if (server.isRunning()) {
                 server.stop();
             }
             runQuietly(() -> PluginCalls.withContextLoader(storage, () -> {

@@ -1,7 +1,6 @@
 package io.ssegateway.host;
 
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.ssegateway.host.admin.AdminGuard;
 import io.ssegateway.host.admin.AdminService;
@@ -105,10 +104,10 @@ public final class Gateway {
                 .register(new MetricsService(metrics, registry, status))
                 .get("/sse/connect", sseEndpoint)
                 .options("/sse/connect", sseEndpoint.preflight())
-                .any("/sse/connect", methodNotAllowed("GET /sse/connect"))
-                .any("/health", methodNotAllowed("GET /health"))
-                .any("/ready", methodNotAllowed("GET /ready"))
-                .any("/metrics", methodNotAllowed("GET /metrics"));
+                .any("/sse/connect", Json.methodNotAllowed("GET /sse/connect"))
+                .any("/health", Json.methodNotAllowed("GET /health"))
+                .any("/ready", Json.methodNotAllowed("GET /ready"))
+                .any("/metrics", Json.methodNotAllowed("GET /metrics"));
         if (settings.dashboard()) {
             AdminGuard guard = new AdminGuard(settings.adminToken());
             AdminService admin = new AdminService(guard, dispatcher, registry, metrics, status, settings,
@@ -124,10 +123,6 @@ public final class Gateway {
                         Json.error(response, 500, "internal error");
                     }
                 });
-    }
-
-    private static Handler methodNotAllowed(String allowed) {
-        return (request, response) -> Json.error(response, 405, "method not allowed, use " + allowed);
     }
 
     /** Binds the port and starts the source. Returns at once; the gateway serves until {@link #stop()}. */

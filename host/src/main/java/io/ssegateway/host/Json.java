@@ -30,6 +30,11 @@ public final class Json {
         send(response, status, object().put("error", message));
     }
 
+    /** A handler answering 405 with {@code {"error": "method not allowed, use <allowed>"}}. */
+    public static io.helidon.webserver.http.Handler methodNotAllowed(String allowed) {
+        return (request, response) -> error(response, 405, "method not allowed, use " + allowed);
+    }
+
     /** A 503 with {@code Retry-After} (whole seconds, at least 1). */
     public static void unavailable(ServerResponse response, String message, java.time.Duration retryAfter) {
         response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));

@@ -247,8 +247,8 @@ public final class AdminService implements HttpService {
         int limit;
         int offset;
         try {
-            limit = intParam(query, "limit", 100, 0, MAX_STATS_LIMIT);
-            offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
+            limit = query.intParam("limit", 100, MAX_STATS_LIMIT);
+            offset = query.intParam("offset", 0, Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
@@ -296,21 +296,5 @@ public final class AdminService implements HttpService {
         }
         body.put("uptime_seconds", status.uptime().toSeconds());
         return body;
-    }
-
-    private static int intParam(QueryString query, String name, int defaultValue, int min, int max) {
-        Optional<String> raw = query.first(name);
-        if (raw.isEmpty() || raw.get().isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int value = Integer.parseInt(raw.get());
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + " must be between " + min + " and " + max);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number");
-        }
     }
 }

@@ -25,7 +25,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
@@ -92,13 +91,9 @@ public final class DashboardService implements HttpService {
                 })
                 .get("/dashboard/assets/dashboard.css", styles)
                 .get("/dashboard/assets/dashboard.js", script)
-                .any("/dashboard", methodNotAllowed("GET /dashboard"))
+                .any("/dashboard", Json.methodNotAllowed("GET /dashboard"))
                 .get("/api/dashboard/events", this::events)
-                .any("/api/dashboard/events", methodNotAllowed("GET /api/dashboard/events"));
-    }
-
-    private static Handler methodNotAllowed(String allowed) {
-        return (request, response) -> Json.error(response, 405, "method not allowed, use " + allowed);
+                .any("/api/dashboard/events", Json.methodNotAllowed("GET /api/dashboard/events"));
     }
 
     private void events(ServerRequest request, ServerResponse response) {
@@ -109,8 +104,8 @@ public final class DashboardService implements HttpService {
         int limit;
         int offset;
         try {
-            limit = intParam(query, "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-            offset = intParam(query, "offset", 0, Integer.MAX_VALUE);
+            limit = query.intParam("limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+            offset = query.intParam("offset", 0, Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
@@ -182,22 +177,6 @@ public final class DashboardService implements HttpService {
 
         private static double round(double value) {
             return Math.round(value * 10) / 10.0;
-        }
-    }
-
-    private static int intParam(QueryString query, String name, int defaultValue, int max) {
-        Optional<String> raw = query.first(name);
-        if (raw.isEmpty() || raw.get().isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int value = Integer.parseInt(raw.get());
-            if (value < 0 || value > max) {
-                throw new IllegalArgumentException(name + " must be between 0 and " + max);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number");
         }
     }
 

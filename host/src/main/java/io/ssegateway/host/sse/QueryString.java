@@ -37,6 +37,28 @@ public final class QueryString {
         return values == null ? Optional.empty() : Optional.of(values.get(0));
     }
 
+    /**
+     * A whole-number parameter from 0 to {@code max}; {@code defaultValue} if absent or empty.
+     *
+     * @throws IllegalArgumentException naming the parameter, for a value that is not a number or out of range
+     */
+    public int intParam(String name, int defaultValue, int max) {
+        Optional<String> raw = first(name);
+        if (raw.isEmpty() || raw.get().isEmpty()) {
+            return defaultValue;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(raw.get());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number");
+        }
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException(name + " must be between 0 and " + max);
+        }
+        return value;
+    }
+
     /** Decodes {@code %XX} and {@code +}; a malformed escape is kept as written rather than refused. */
     private static String decode(String text) {
         try {

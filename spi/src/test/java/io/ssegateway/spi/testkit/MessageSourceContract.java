@@ -77,7 +77,7 @@ public abstract class MessageSourceContract {
         };
         runner = Thread.ofVirtual().start(() -> {
             try {
-                source.start(handler, new NoConnections(), token);
+                source.start(handler, new NoConnections("contract-test"), token);
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -118,7 +118,14 @@ public abstract class MessageSourceContract {
         assertFalse(runner.isAlive(), "start() did not return within " + stopWithin() + " of cancellation");
     }
 
-    private static final class NoConnections implements ConnectionManager {
+    /** A {@link ConnectionManager} with no connections, for driving a source outside a gateway. */
+    public static final class NoConnections implements ConnectionManager {
+        private final String instanceId;
+
+        public NoConnections(String instanceId) {
+            this.instanceId = instanceId;
+        }
+
         @Override
         public int connectionCount() {
             return 0;
@@ -136,7 +143,7 @@ public abstract class MessageSourceContract {
 
         @Override
         public String instanceId() {
-            return "contract-test";
+            return instanceId;
         }
     }
 

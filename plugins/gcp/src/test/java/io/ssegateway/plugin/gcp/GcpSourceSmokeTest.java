@@ -13,7 +13,6 @@ import io.ssegateway.host.testkit.TestGateways;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.source.SourceFactory;
-import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.testkit.MessageSourceContract;
@@ -82,7 +81,7 @@ class GcpSourceSmokeTest {
             MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
             Thread runner = Thread.ofVirtual().start(() -> {
                 try {
-                    source.start(new NoHandler(), new NoConnections(), token);
+                    source.start(new NoHandler(), new MessageSourceContract.NoConnections("silent-1"), token);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -113,28 +112,6 @@ class GcpSourceSmokeTest {
         @Override
         public void deliverWithoutStoring(IncomingMessage message) {
             throw new AssertionError("no message expected");
-        }
-    }
-
-    private static final class NoConnections implements ConnectionManager {
-        @Override
-        public int connectionCount() {
-            return 0;
-        }
-
-        @Override
-        public int channelConnectionCount(String channelId) {
-            return 0;
-        }
-
-        @Override
-        public Set<String> channels() {
-            return Set.of();
-        }
-
-        @Override
-        public String instanceId() {
-            return "silent-1";
         }
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.pubsub.v1.TopicName;
-import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
@@ -83,7 +82,7 @@ class PluginZipIT {
             MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
             Thread runner = Thread.ofVirtual().unstarted(() -> {
                 try {
-                    source.start(collectInto(received), new OneInstance(), token);
+                    source.start(collectInto(received), new MessageSourceContract.NoConnections("zip-test"), token);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -160,28 +159,6 @@ class PluginZipIT {
                 return application.loadClass(name);
             }
             throw new ClassNotFoundException(name);
-        }
-    }
-
-    private static final class OneInstance implements ConnectionManager {
-        @Override
-        public int connectionCount() {
-            return 0;
-        }
-
-        @Override
-        public int channelConnectionCount(String channelId) {
-            return 0;
-        }
-
-        @Override
-        public Set<String> channels() {
-            return Set.of();
-        }
-
-        @Override
-        public String instanceId() {
-            return "zip-test";
         }
     }
 }

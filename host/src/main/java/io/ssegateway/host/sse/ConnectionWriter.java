@@ -27,6 +27,7 @@ final class ConnectionWriter {
     private static final RateLimitedLog REPLAY_LOG = new RateLimitedLog(LOG);
     /** Flush at least every this many bytes while draining a long queue. */
     private static final int BATCH_BYTES = 32 * 1024;
+    private static final int RECENT_IDS = 8;
 
     private final Subscriber subscriber;
     private final OutputStream out;
@@ -36,8 +37,14 @@ final class ConnectionWriter {
     private final long heartbeatNanos;
     private final long keepAliveNanos;
     private long lastWrite;
-    /** The last stream id this connection sent (or the client already had), or {@code null}. */
-    private String lastSentId;
+    /**
+     * The id the client is known to have everything up to when live delivery starts (its Last-Event-ID, or the end of
+     * its replay), or {@code null}: live events at or before it are repeats.
+     */
+    private String floorId;
+    /** The last ids sent, to recognise an exact repeat (a broker redelivering) without holding on to every id. */
+    private final String[] recentIds = new String[RECENT_IDS];
+    private int recentNext;
 
     ConnectionWriter(Subscriber subscriber, OutputStream out, MessageStorage storage, GatewaySettings settings,
                      GatewayMetrics metrics) {
@@ -85,7 +92,7 @@ final class ConnectionWriter {
             return false;
         }
         if (replay.complete()) {
-            lastSentId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
+            floorId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
         } else {
             metrics.replayGaps.increment();
             String gap = Json.object().put("last_event_id", lastEventId).put("earliest_id", replay.earliestId()).toString();
@@ -93,7 +100,7 @@ final class ConnectionWriter {
         }
         for (SseEvent event : replay.events()) {
             write(Frame.event(event.id(), event.eventType(), event.data(), event.retry()));
-            lastSentId = event.id();
+            floorId = event.id();
         }
         out.flush();
         metrics.replayedEvents.add(replay.events().size());
@@ -101,8 +108,10 @@ final class ConnectionWriter {
     }
 
     /**
-     * Writes queued frames until closed. An id-bearing frame at or before the last id this connection sent is
-     * skipped: live events queued while the replay ran repeat its tail, and a bus or broker may deliver late or twice.
+     * Writes queued frames until closed. An id-bearing frame is skipped if the client already has it: at or before
+     * {@link #floorId} (live events queued while the replay ran repeat its tail, and a bus may deliver late what the
+     * client got from another instance), or one of the last ids sent (a broker redelivering). A frame with a lower id
+     * that this connection never sent is still sent: out of order beats lost.
      */
     private void live() throws IOException {
         long now = System.nanoTime();
@@ -134,12 +143,13 @@ final class ConnectionWriter {
             int bytes = 0;
             while (frame != null) {
                 if (frame.id() != null) {
-                    if (alreadySent(frame.id())) {
+                    if (clientHas(frame.id())) {
                         metrics.duplicatesSkipped.increment();
                         frame = subscriber.poll();
                         continue;
                     }
-                    lastSentId = frame.id();
+                    recentIds[recentNext] = frame.id();
+                    recentNext = (recentNext + 1) % RECENT_IDS;
                 }
                 write(frame);
                 written++;
@@ -157,13 +167,18 @@ final class ConnectionWriter {
         }
     }
 
-    /** Whether {@code id} is at or before the last id sent; an id the storage cannot order is sent. */
-    private boolean alreadySent(String id) {
-        if (lastSentId == null) {
+    /** Whether the client already has the event {@code id}; an id the storage cannot order counts as new. */
+    private boolean clientHas(String id) {
+        for (String recent : recentIds) {
+            if (id.equals(recent)) {
+                return true;
+            }
+        }
+        if (floorId == null) {
             return false;
         }
         try {
-            return storage.compareIds(id, lastSentId) <= 0;
+            return storage.compareIds(id, floorId) <= 0;
         } catch (IllegalArgumentException unordered) {
             return false;
         }

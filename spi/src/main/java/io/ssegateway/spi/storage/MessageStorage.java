@@ -39,9 +39,10 @@ public interface MessageStorage {
 
     /**
      * Orders two stream ids this storage issued for one channel: negative if {@code a} was issued before {@code b},
-     * zero if they are the same, positive if after. The gateway uses it so that a connection never sends an event at
-     * or before one it has already sent — a replay overlapping live delivery, or a bus or broker delivering late or
-     * twice. Called on hot paths: it must be cheap, must not block, and must not depend on the context class loader.
+     * zero if they are the same, positive if after. The gateway uses it so that a reconnecting client is not sent
+     * again what it already has — live events overlapping its replay, or a bus delivering late what the client got
+     * from another instance. Called on hot paths: it must be cheap, must not block, and must not depend on the
+     * context class loader.
      * <p>
      * The default understands {@code <number>} and {@code <number>-<number>} ids (the memory storage's and Redis
      * stream ids) and compares them numerically; a storage whose ids look different must override it.

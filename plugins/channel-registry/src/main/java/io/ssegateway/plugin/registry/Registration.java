@@ -3,11 +3,13 @@ package io.ssegateway.plugin.registry;
 import io.lettuce.core.RedisException;
 import io.ssegateway.spi.CancellationToken;
 import io.ssegateway.spi.ConnectionManager;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
@@ -132,6 +134,13 @@ final class Registration {
         long retryMillis = FIRST_RETRY_MILLIS;
         boolean wasFailing = false;
         while (!cancel.isCancelled()) {
+            if (!link.isConnected()) {
+                // the link reports its own connection attempts, and wakes this loop when it is connected again
+                dirty = true;
+                wake.tryAcquire(1, TimeUnit.SECONDS);
+                wake.drainPermits();
+                continue;
+            }
             long now = System.nanoTime();
             boolean resync = dirty;
             try {
@@ -163,9 +172,9 @@ final class Registration {
                 wasFailing = true;
                 failureLog.warn("Channel registry on Redis " + settings.redisDisplay() + " unavailable ("
                         + RedisLink.describe(e) + "); retrying, then registering this instance's channels again");
-                long delay = retryMillis / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(retryMillis / 2 + 1);
+                long delay = retryMillis / 2 + ThreadLocalRandom.current().nextLong(retryMillis / 2 + 1);
                 retryMillis = Math.min(settings.reconnectMaxDelay().toMillis(), retryMillis * 2);
-                cancel.await(java.time.Duration.ofMillis(delay));
+                cancel.await(Duration.ofMillis(delay));
                 continue;
             }
             long wait = Math.min(nextBeat, nextRefresh) - System.nanoTime();

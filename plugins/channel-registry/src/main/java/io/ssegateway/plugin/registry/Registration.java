@@ -51,6 +51,8 @@ final class Registration {
     private volatile boolean active = true;
     /** Redis may lack part of what this instance holds: everything is written again before it is healthy. */
     private volatile boolean dirty = true;
+    /** A full write completed since the last time {@link #dirty} was set. */
+    private volatile boolean written;
 
     Registration(ChannelDirectory directory, RedisLink link, HeldChannels held, RegistrySettings settings,
                  ConnectionManager connections, String address) {
@@ -76,11 +78,12 @@ final class Registration {
 
     /** Everything this instance holds is in Redis, as far as it knows. Never blocks. */
     boolean isHealthy() {
-        return active && !dirty && link.isConnected();
+        return active && written && !dirty && link.isConnected();
     }
 
     /** Redis (re)connected or failed: write everything again as soon as possible. */
     void markDirty() {
+        written = false;
         dirty = true;
         wake.release();
     }
@@ -136,6 +139,7 @@ final class Registration {
         while (!cancel.isCancelled()) {
             if (!link.isConnected()) {
                 // the link reports its own connection attempts, and wakes this loop when it is connected again
+                written = false;
                 dirty = true;
                 wake.tryAcquire(1, TimeUnit.SECONDS);
                 wake.drainPermits();
@@ -157,6 +161,7 @@ final class Registration {
                 if (resync || now - nextRefresh >= 0) {
                     dirty = false; // before the snapshot: a write failing from now on marks it again
                     refresh();
+                    written = !dirty;
                     nextRefresh = now + refreshEvery;
                 } else if (!pendingRemovals.isEmpty()) {
                     removePending();
@@ -168,6 +173,7 @@ final class Registration {
                 wasFailing = false;
                 retryMillis = FIRST_RETRY_MILLIS;
             } catch (RedisException e) {
+                written = false;
                 dirty = true;
                 wasFailing = true;
                 failureLog.warn("Channel registry on Redis " + settings.redisDisplay() + " unavailable ("

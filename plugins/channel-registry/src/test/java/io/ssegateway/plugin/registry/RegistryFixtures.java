@@ -130,11 +130,14 @@ final class RegistryFixtures {
             return ids(lookup(channelId).get("instances"));
         }
 
-        /** Waits until {@code GET /channel/{id}} lists exactly {@code instanceIds}. */
+        /** Waits until {@code GET /channel/{id}} answers and lists exactly {@code instanceIds}. */
         void awaitHolders(String channelId, String... instanceIds) {
             List<String> expected = List.of(instanceIds);
-            SseClient.awaitCondition(() -> holders(channelId).equals(expected), WAIT,
-                    () -> "channel " + channelId + " held by " + holders(channelId) + ", expected " + expected);
+            String path = "/channel/" + Http.encode(channelId).replace("+", "%20");
+            SseClient.awaitCondition(() -> {
+                Http.Response lookup = get(path);
+                return lookup.status() == 200 && ids(lookup.json().get("instances")).equals(expected);
+            }, WAIT, () -> "channel " + channelId + ": " + get(path).body() + ", expected " + expected);
         }
 
         /**

@@ -108,17 +108,18 @@ record RegistrySettings(RedisURI redis, Duration timeout, Duration reconnectMaxD
 
     /** An absolute http(s) URL with a host, without a trailing slash: what agents prepend to {@code /push}. */
     private static String checkAddress(String value, String key) {
+        String expected = "; give the push API's URL as other hosts reach it, for example http://10.0.0.5:9000";
         URI uri;
         try {
             uri = new URI(value);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("configuration key " + key + ": '" + value + "' is not a URL: "
-                    + e.getMessage());
+            throw new IllegalArgumentException("configuration key " + key + ": '" + value + "' is not a URL ("
+                    + e.getReason() + ")" + expected);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw new IllegalArgumentException("configuration key " + key + ": '" + value + "' must be the push API's "
-                    + "URL as other hosts reach it, for example http://10.0.0.5:9000");
+            throw new IllegalArgumentException("configuration key " + key + ": '" + value + "' is not an http(s) URL"
+                    + expected);
         }
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }

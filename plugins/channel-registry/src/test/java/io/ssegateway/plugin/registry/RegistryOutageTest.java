@@ -52,6 +52,31 @@ class RegistryOutageTest {
     }
 
     @Test
+    void redisUnreachableAtStart_theGatewayStartsAndRegistersOnceRedisAnswers() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            redis.kill();
+            ChannelRegistrySource source = RegistryFixtures.source(redis);
+            io.ssegateway.host.Gateway gateway = io.ssegateway.host.testkit.TestGateways.builder().instanceId("late")
+                    .source(source).storage(RegistryFixtures.storage(redis)).build().start();
+            try (SseClient client = SseClient.subscribe(gateway.port(), "early-bird")) {
+                SseClient.awaitCondition(() -> source.pushPort() > 0, WAIT, () -> "the push API did not start");
+                assertFalse(source.isAvailable());
+                assertEquals(503, Http.get(gateway.port(), "/ready").status());
+
+                redis.restart();
+                SseClient.awaitCondition(source::isAvailable, WAIT, () -> "the source did not become available");
+                Http.Response lookup = Http.get(source.pushPort(), "/channel/early-bird");
+                assertEquals(200, lookup.status(), lookup.body());
+                assertEquals(List.of("late"), RegistryFixtures.ids(lookup.json().get("instances")),
+                        "a connection made while Redis was down is registered once it answers");
+                assertFalse(client.ended());
+            } finally {
+                gateway.stop();
+            }
+        }
+    }
+
+    @Test
     void aChannelLeftWhileRedisCouldNotBeWritten_isRemovedOnceRedisAnswers() throws Exception {
         // heartbeats every 333 ms notice the failure quickly
         try (RedisServer redis = RedisServer.start();

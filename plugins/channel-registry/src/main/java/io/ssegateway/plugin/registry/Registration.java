@@ -183,7 +183,8 @@ final class Registration {
                 cancel.await(Duration.ofMillis(delay));
                 continue;
             }
-            long wait = Math.min(nextBeat, nextRefresh) - System.nanoTime();
+            long afterWork = System.nanoTime();
+            long wait = Math.min(nextBeat - afterWork, nextRefresh - afterWork);
             if (wait > 0 && !dirty) {
                 wake.tryAcquire(wait, TimeUnit.NANOSECONDS);
             }

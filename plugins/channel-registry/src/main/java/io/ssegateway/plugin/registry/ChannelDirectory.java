@@ -84,16 +84,18 @@ final class ChannelDirectory {
     }
 
     /**
-     * Writes the instance record for {@code ttl}.
-     *
-     * @return whether the record was still there (if not, Redis lost it or this is the first beat)
+     * What a heartbeat found before writing: whether the record was still there (if not, Redis lost it or this is the
+     * first beat), and the {@code started_at} it held ({@code ""} if none).
      */
-    boolean heartbeat(String instanceId, Duration ttl, String address, long startedAtMillis, int connections,
-                      int channels) {
-        Long existed = link.call(redis -> HEARTBEAT.run(redis, ScriptOutputType.INTEGER,
+    record Beat(boolean recordWasThere, String previousStartedAt) {
+    }
+
+    /** Writes the instance record for {@code ttl}. */
+    Beat heartbeat(String instanceId, Duration ttl, String address, long startedAtMillis, int connections, int channels) {
+        List<Object> reply = link.call(redis -> HEARTBEAT.run(redis, ScriptOutputType.MULTI,
                 new String[] {instanceKey(instanceId), instancesKey()}, instanceId, Long.toString(ttl.toMillis()),
                 address, Long.toString(startedAtMillis), Integer.toString(connections), Integer.toString(channels)));
-        return existed != null && existed == 1L;
+        return new Beat(Long.valueOf(1).equals(reply.get(0)), (String) reply.get(1));
     }
 
     /** Deletes the instance record (a clean shutdown). */

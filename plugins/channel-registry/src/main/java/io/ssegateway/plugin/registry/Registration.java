@@ -48,6 +48,7 @@ final class Registration {
     private final Set<String> pendingRemovals = ConcurrentHashMap.newKeySet();
     private final Semaphore wake = new Semaphore(0);
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG);
+    private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG);
     private volatile boolean active = true;
     /** Redis may lack part of what this instance holds: everything is written again before it is healthy. */
     private volatile boolean dirty = true;
@@ -136,6 +137,7 @@ final class Registration {
         long nextRefresh = nextBeat;
         long retryMillis = FIRST_RETRY_MILLIS;
         boolean wasFailing = false;
+        boolean beaten = false; // this run wrote its record once: a different started_at afterwards is another process
         while (!cancel.isCancelled()) {
             if (!link.isConnected()) {
                 // the link reports its own connection attempts, and wakes this loop when it is connected again
@@ -149,9 +151,15 @@ final class Registration {
             boolean resync = dirty;
             try {
                 if (resync || now - nextBeat >= 0) {
-                    boolean recordWasThere = directory.heartbeat(instanceId, settings.instanceTtl(), address,
+                    ChannelDirectory.Beat beat = directory.heartbeat(instanceId, settings.instanceTtl(), address,
                             startedAtMillis, connections.connectionCount(), held.size());
-                    if (!recordWasThere && !resync) {
+                    if (beat.recordWasThere() && beaten && !beat.previousStartedAt().equals(Long.toString(startedAtMillis))) {
+                        duplicateLog.warn("Another gateway process uses the instance id " + instanceId + " (its record in "
+                                + "Redis was overwritten since the last heartbeat): their registrations mix up. Give "
+                                + "every instance its own gateway.instance-id (INSTANCE_ID)");
+                    }
+                    beaten = true;
+                    if (!beat.recordWasThere() && !resync) {
                         LOG.warning("Redis " + settings.redisDisplay() + " lost the registry record of instance "
                                 + instanceId + " (restarted empty?); registering its " + held.size() + " channels again");
                         resync = true;

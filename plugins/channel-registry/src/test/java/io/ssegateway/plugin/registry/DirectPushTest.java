@@ -79,6 +79,7 @@ class DirectPushTest {
     void clientsOfOneChannelOnAAndBAreBothListed_andOneLeavingKeepsTheOther() throws Exception {
         try (SseClient onA = SseClient.subscribe(a.port(), "shared")) {
             try (SseClient onB = SseClient.subscribe(b.port(), "shared")) {
+                assertEquals(200, onB.status());
                 a.awaitHolders("shared", "gateway-a", "gateway-b");
                 assertEquals(List.of("gateway-a", "gateway-b"), b.holders("shared"));
             }
@@ -95,6 +96,7 @@ class DirectPushTest {
     void twoTabsOnOneInstance_oneClosing_keepsTheChannelRegistered() throws Exception {
         try (SseClient first = SseClient.subscribe(a.port(), "tabs")) {
             try (SseClient second = SseClient.subscribe(a.port(), "tabs")) {
+                assertEquals(200, second.status());
                 b.awaitHolders("tabs", "gateway-a");
                 SseClient.awaitCondition(() -> a.gateway().connections().channelConnectionCount("tabs") == 2, WAIT,
                         () -> "two tabs expected");
@@ -190,6 +192,7 @@ class DirectPushTest {
     @Test
     void instancesListsEveryLiveInstanceWithItsAddressAndCounts() throws Exception {
         try (SseClient client = SseClient.subscribe(b.port(), "frank")) {
+            assertEquals(200, client.status());
             a.awaitHolders("frank", "gateway-b");
             // the counts are the last heartbeat's: wait for one that saw the connection
             SseClient.awaitCondition(() -> instance(a.get("/instances").json(), "gateway-b").get("connections").asInt() >= 1,

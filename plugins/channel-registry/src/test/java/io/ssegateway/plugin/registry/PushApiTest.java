@@ -132,6 +132,7 @@ class PushApiTest {
 
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=" + Http.encode("team/7 ü+"),
                 SseClient.options())) {
+            assertEquals(200, client.status());
             SseClient.awaitCondition(() -> lookupOnline("/channel/team%2F7%20%C3%BC%2B"), WAIT,
                     () -> "team/7 ü+ not found");
             Http.Response lookup = Http.get(gateway.pushPort(), "/channel/team%2F7%20%C3%BC%2B", AUTHORIZED);

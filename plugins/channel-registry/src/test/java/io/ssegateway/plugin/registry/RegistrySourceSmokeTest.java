@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.LogCapture;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
@@ -55,6 +56,19 @@ class RegistrySourceSmokeTest {
             assertEquals(0L, redis.command("EXISTS", "sse:registry:channel:smoke-channel"));
             assertEquals(0L, redis.command("ZCARD", "sse:registry:instances"));
             client.awaitEnd(WAIT);
+        }
+    }
+
+    @Test
+    void twoProcessesWithOneInstanceIdAreReported() throws Exception {
+        try (RedisServer redis = RedisServer.start(); LogCapture log = LogCapture.of(Registration.class);
+             Instance first = Instance.start(redis, "twin", "instance-ttl", "1s")) {
+            assertFalse(log.contains("Another gateway process uses the instance id twin"));
+            try (Instance second = Instance.start(redis, "twin", "instance-ttl", "1s")) {
+                SseClient.awaitCondition(() -> log.contains("Another gateway process uses the instance id twin"), WAIT,
+                        () -> "the duplicate instance id went unnoticed: " + log.messages());
+                assertTrue(second.source().isAvailable());
+            }
         }
     }
 

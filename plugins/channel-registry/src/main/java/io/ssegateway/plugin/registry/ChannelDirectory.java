@@ -20,7 +20,8 @@ import java.util.Map;
  *                                    the key expires with its last member
  * </pre>
  * An instance holds one member per channel however many connections it has there (it counts them itself), so two
- * tabs on one instance, or on two instances, never remove each other. Thread-safe.
+ * tabs on one instance, or on two instances, never remove each other. Every method throws Lettuce's
+ * {@code RedisException} when Redis is unreachable, times out or refuses. Thread-safe.
  */
 final class ChannelDirectory {
 

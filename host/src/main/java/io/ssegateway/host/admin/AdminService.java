@@ -18,12 +18,12 @@ import io.ssegateway.host.PluginCalls;
 import io.ssegateway.host.RateLimitedLog;
 import io.ssegateway.host.channel.ChannelRegistry;
 import io.ssegateway.host.channel.Dispatcher;
-import io.ssegateway.host.channel.InvalidMessageException;
 import io.ssegateway.host.channel.Subscriber;
 import io.ssegateway.host.sse.QueryString;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 import io.ssegateway.spi.source.BusSource;
 import io.ssegateway.spi.source.IncomingMessage;
+import io.ssegateway.spi.source.MessageTooLargeException;
 import io.ssegateway.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,8 +109,8 @@ public final class AdminService implements HttpService {
         }
         try {
             dispatcher.validate(message);
-        } catch (InvalidMessageException e) {
-            Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            Json.error(response, e instanceof MessageTooLargeException ? 413 : 400, e.getMessage());
             return;
         }
         String busProblem = null;
@@ -172,8 +172,8 @@ public final class AdminService implements HttpService {
         try {
             Dispatcher.Result result = dispatcher.publish(message);
             Json.send(response, 200, warn(sendReply(result), busWarning));
-        } catch (InvalidMessageException e) {
-            Json.error(response, e.tooLarge() ? 413 : 400, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            Json.error(response, e instanceof MessageTooLargeException ? 413 : 400, e.getMessage());
         } catch (StorageException e) {
             // history is unavailable: whoever is online still gets it, without an id (it cannot be replayed)
             if (registry.channelConnectionCount(message.channelId()) == 0) {

@@ -7,6 +7,7 @@ import io.ssegateway.host.sse.Frame;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
+import io.ssegateway.spi.source.MessageTooLargeException;
 import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.StorageException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,8 @@ public final class Dispatcher implements MessageHandler {
     /**
      * Stores and queues a message; see {@link MessageHandler#handle}.
      *
-     * @throws InvalidMessageException the message is invalid (logged and counted)
+     * @throws IllegalArgumentException the message is invalid (logged and counted); a
+     *                                  {@link MessageTooLargeException} when its data is too large
      * @throws StorageException        the append failed (logged and counted); nothing was queued
      */
     public Result publish(IncomingMessage message) {
@@ -150,7 +152,7 @@ public final class Dispatcher implements MessageHandler {
     private void reject(String reason, String problem, IncomingMessage message) {
         metrics.messageRejected(reason);
         rejectedLog.warn("Dropped an invalid message (" + problem + "): " + message);
-        throw new InvalidMessageException(reason, problem);
+        throw "too_large".equals(reason) ? new MessageTooLargeException(problem) : new IllegalArgumentException(problem);
     }
 
     /**

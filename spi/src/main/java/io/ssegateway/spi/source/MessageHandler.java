@@ -20,7 +20,8 @@ public interface MessageHandler {
      * @return the stream id the message is stored and delivered under (the one clients see as {@code id:}); {@code null}
      * for a broadcast, or when the storage keeps nothing
      * @throws IllegalArgumentException the message is invalid (CR, LF or NUL in event type or id, channel id out of
-     *                                  bounds, above {@code gateway.max-message-bytes}); the gateway has already
+     *                                  bounds, above {@code gateway.max-message-bytes} — then a
+     *                                  {@link MessageTooLargeException}); the gateway has already
      *                                  logged and counted it — drop it, do not retry it
      * @throws StorageException         the storage failed; nothing was delivered — retry later (a broker redelivers),
      *                                  or call {@link #deliverWithoutStoring} if the message cannot come again

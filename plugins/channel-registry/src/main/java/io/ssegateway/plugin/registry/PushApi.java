@@ -8,6 +8,7 @@ import io.lettuce.core.RedisException;
 import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
+import io.ssegateway.spi.source.MessageTooLargeException;
 import io.ssegateway.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,9 +179,8 @@ final class PushApi implements HttpHandler {
         } catch (StorageException e) {
             return storageUnavailable(message, push, e);
         } catch (IllegalArgumentException e) {
-            // the gateway's validation (already logged and counted by it); it names its key when the data is too big
-            return Reply.error(e.getMessage() != null && e.getMessage().contains("max-message-bytes") ? 413 : 400,
-                    e.getMessage());
+            // the gateway's validation (already logged and counted by it)
+            return Reply.error(e instanceof MessageTooLargeException ? 413 : 400, e.getMessage());
         }
         boolean online = connections.channelConnectionCount(channelId) > 0;
         ObjectNode reply = object().put("success", true).put("online", online).put("stream_id", streamId);

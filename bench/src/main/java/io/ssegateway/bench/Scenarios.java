@@ -22,7 +22,7 @@ final class Scenarios {
             // let the server finish what the connects started (JIT, GC) before reading its RSS
             Thread.sleep(bench.options.getInt("settle", 5) * 1000L);
             long after = ProcStats.rssKb(bench.serverPid);
-            long open = pool.all("STATS", null).getOrDefault("open", 0L);
+            long open = pool.stats().get("open");
             long connections = bench.statsNumber("total_connections");
             return new JsonLine().put("scenario", "idle").put("connections", n).put("open", open)
                     .put("server_connections", connections)

@@ -13,6 +13,7 @@ import io.ssegateway.host.channel.ChannelRegistry;
 import io.ssegateway.host.channel.CloseReason;
 import io.ssegateway.host.channel.Dispatcher;
 import io.ssegateway.host.sse.SseEndpoint;
+import io.ssegateway.host.sse.WriterTimer;
 import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.auth.Authenticator;
 import io.ssegateway.spi.lifecycle.ConnectionListener;
@@ -56,6 +57,7 @@ public final class Gateway {
     private final Dispatcher dispatcher;
     private final SseEndpoint sseEndpoint;
     private final SourceRunner sourceRunner;
+    private final WriterTimer writerTimer;
     private final Supplier<List<GatewayStatus.PluginState>> plugins;
     private final List<Runnable> onStop;
     private final Status status = new Status();
@@ -88,10 +90,17 @@ public final class Gateway {
                         + "' cannot work with storage '" + storage.name() + "': " + e.getMessage(), e);
             }
         }
+        this.writerTimer = new WriterTimer(registry, settings.heartbeatInterval(), settings.cleanupInterval());
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
+                // Memory per idle SSE connection: the NIO socket keeps an 8 KiB read and an 8 KiB write buffer for
+                // the connection's life, the plain socket one 8 KiB read buffer and writes from the caller's array.
+                .useNio(false)
+                // No 4 KiB BufferedOutputStream per response: ConnectionWriter batches frames itself, and every
+                // other response is sent whole.
+                .writeBufferSize(0)
                 .routing(this::routing)
                 .build();
     }
@@ -136,6 +145,7 @@ public final class Gateway {
             throw new IllegalStateException("the gateway was already started");
         }
         server.start();
+        writerTimer.start();
         startedAtNanos = System.nanoTime();
         sourceRunner.start();
         if (!settings.sourceStartCheck().isZero()) {
@@ -200,6 +210,7 @@ public final class Gateway {
                 registry.forEach(subscriber -> subscriber.abort());
                 awaitNoConnections(System.nanoTime() + Duration.ofSeconds(1).toNanos());
             }
+            writerTimer.stop();
             if (started.get()) {
                 server.stop();
             }

@@ -10,10 +10,10 @@ import io.ssegateway.host.channel.Subscriber;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.Replay;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -25,7 +25,7 @@ final class ConnectionWriter {
 
     private static final Logger LOG = Logger.getLogger(ConnectionWriter.class.getName());
     private static final RateLimitedLog REPLAY_LOG = new RateLimitedLog(LOG);
-    /** Flush at least every this many bytes while draining a long queue. */
+    /** Write at most about this many bytes at once while draining a long queue. */
     private static final int BATCH_BYTES = 32 * 1024;
 
     private final Subscriber subscriber;
@@ -54,7 +54,7 @@ final class ConnectionWriter {
     void run(String lastEventId) {
         try {
             long jitter = settings.retryJitter().toMillis();
-            write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)));
+            out.write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)).bytes());
             out.flush();
             if (lastEventId != null && !replay(lastEventId)) {
                 return;
@@ -84,16 +84,25 @@ final class ConnectionWriter {
             subscriber.close(CloseReason.REPLAY_FAILED);
             return false;
         }
+        // the response stream is unbuffered: collect the history into few large writes
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
         if (replay.complete()) {
             lastSentId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
         } else {
             metrics.replayGaps.increment();
             String gap = Json.object().put("last_event_id", lastEventId).put("earliest_id", replay.earliestId()).toString();
-            write(Frame.event(null, "gap", gap, null));
+            pending.writeBytes(Frame.event(null, "gap", gap, null).bytes());
         }
         for (SseEvent event : replay.events()) {
-            write(Frame.event(event.id(), event.eventType(), event.data(), event.retry()));
+            pending.writeBytes(Frame.event(event.id(), event.eventType(), event.data(), event.retry()).bytes());
             lastSentId = event.id();
+            if (pending.size() >= BATCH_BYTES) {
+                pending.writeTo(out);
+                pending.reset();
+            }
+        }
+        if (pending.size() > 0) {
+            pending.writeTo(out);
         }
         out.flush();
         metrics.replayedEvents.add(replay.events().size());
@@ -103,6 +112,8 @@ final class ConnectionWriter {
     /**
      * Writes queued frames until closed. An id-bearing frame at or before the last id this connection sent is
      * skipped: live events queued while the replay ran repeat its tail, and a bus or broker may deliver late or twice.
+     * Between frames the writer parks without a timer; the {@link WriterTimer} wakes it when a heartbeat or
+     * keep-alive is due.
      */
     private void live() throws IOException {
         long now = System.nanoTime();
@@ -110,51 +121,79 @@ final class ConnectionWriter {
         lastWrite = now;
         while (subscriber.closeReason() == null) {
             Frame frame = subscriber.poll();
-            if (frame == null) {
-                now = System.nanoTime();
-                if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
-                    writeAndFlush(Frame.heartbeat(System.currentTimeMillis()));
-                    nextHeartbeat = now + heartbeatNanos;
-                } else if (now - lastWrite >= keepAliveNanos) {
-                    writeAndFlush(Frame.KEEP_ALIVE);
-                } else {
-                    long wait = lastWrite + keepAliveNanos - now;
-                    if (heartbeatNanos > 0) {
-                        wait = Math.min(wait, nextHeartbeat - now);
-                    }
-                    LockSupport.parkNanos(wait);
-                    if (Thread.interrupted() && subscriber.closeReason() == null) {
-                        // the server interrupts connection threads when it is stopped without a grace period
-                        subscriber.close(CloseReason.SHUTDOWN);
-                    }
-                }
+            if (frame != null) {
+                writeBatch(frame);
                 continue;
             }
-            int written = 0;
-            int bytes = 0;
-            while (frame != null) {
-                if (frame.id() != null) {
-                    if (alreadySent(frame.id())) {
-                        metrics.duplicatesSkipped.increment();
-                        frame = subscriber.poll();
-                        continue;
-                    }
-                    lastSentId = frame.id();
+            now = System.nanoTime();
+            if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
+                writeAndFlush(Frame.heartbeat(System.currentTimeMillis()));
+                nextHeartbeat = now + heartbeatNanos;
+            } else if (now - lastWrite >= keepAliveNanos) {
+                writeAndFlush(Frame.KEEP_ALIVE);
+            } else {
+                long wakeAt = lastWrite + keepAliveNanos;
+                if (heartbeatNanos > 0 && nextHeartbeat - wakeAt < 0) {
+                    wakeAt = nextHeartbeat;
                 }
-                write(frame);
-                written++;
-                bytes += frame.bytes().length;
-                if (bytes >= BATCH_BYTES) {
-                    break;
+                subscriber.awaitFrames(wakeAt);
+                if (Thread.interrupted() && subscriber.closeReason() == null) {
+                    // the server interrupts connection threads when it is stopped without a grace period
+                    subscriber.close(CloseReason.SHUTDOWN);
                 }
-                frame = subscriber.poll();
-            }
-            if (written > 0) {
-                out.flush();
-                lastWrite = System.nanoTime();
-                metrics.eventsDelivered.add(written);
             }
         }
+    }
+
+    /**
+     * Writes {@code first} and whatever else is queued (up to {@link #BATCH_BYTES}) as one write and one flush, so
+     * one chunk and one socket write. The response stream is unbuffered (see {@code Gateway}): a single frame is
+     * written straight from its shared bytes, several are copied into one transient array.
+     */
+    private void writeBatch(Frame first) throws IOException {
+        Frame[] batch = null;
+        int count = 0;
+        int bytes = 0;
+        for (Frame frame = first; frame != null; frame = bytes >= BATCH_BYTES ? null : subscriber.poll()) {
+            if (frame.id() != null) {
+                if (alreadySent(frame.id())) {
+                    metrics.duplicatesSkipped.increment();
+                    continue;
+                }
+                lastSentId = frame.id();
+            }
+            if (count == 0) {
+                first = frame;
+            } else {
+                if (batch == null) {
+                    batch = new Frame[8];
+                    batch[0] = first;
+                } else if (count == batch.length) {
+                    batch = java.util.Arrays.copyOf(batch, count * 2);
+                }
+                batch[count] = frame;
+            }
+            count++;
+            bytes += frame.bytes().length;
+        }
+        if (count == 0) {
+            return;
+        }
+        if (count == 1) {
+            out.write(first.bytes());
+        } else {
+            byte[] joined = new byte[bytes];
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] frameBytes = batch[i].bytes();
+                System.arraycopy(frameBytes, 0, joined, at, frameBytes.length);
+                at += frameBytes.length;
+            }
+            out.write(joined);
+        }
+        out.flush();
+        lastWrite = System.nanoTime();
+        metrics.eventsDelivered.add(count);
     }
 
     /** Whether {@code id} is at or before the last id sent; an id the storage cannot order is sent. */
@@ -167,10 +206,6 @@ final class ConnectionWriter {
         } catch (IllegalArgumentException unordered) {
             return false;
         }
-    }
-
-    private void write(Frame frame) throws IOException {
-        out.write(frame.bytes());
     }
 
     private void writeAndFlush(Frame frame) throws IOException {

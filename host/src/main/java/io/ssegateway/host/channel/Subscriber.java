@@ -32,8 +32,9 @@ public final class Subscriber {
     /** When the parked writer wants to be woken even without frames (heartbeat, keep-alive), in nanoTime. */
     private volatile long wakeAt = NOT_WAITING;
 
-    /** Set by the registry while registered: the channel this subscriber is in. */
+    /** Set by the registry while registered: the channel this subscriber is in, and its slot there. */
     ChannelRegistry.Channel channel;
+    int slot = -1;
 
     /**
      * @param writer   the connection's own thread, the only one that polls and writes

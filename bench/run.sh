@@ -82,8 +82,10 @@ for scenario in "${scenarios[@]}"; do
     fanout-paced)  start_gateway; bench fanout --connections 10000 --rate 20 --duration 30 ;;
     fanout-5k)     start_gateway; bench fanout --connections 5000 --rate 2 --messages 20 ;;
     targeted)      start_gateway; bench targeted --connections 10000 --rounds 10 --publishers 8 ;;
-    # a short queue so that the paused 1 % overflow within the phase (with the default 1024 it takes minutes)
-    slow)          start_gateway GATEWAY_CONNECTION_dash_QUEUE=128; bench slow --connections 10000 --rate 20 --duration 30 ;;
+    # a 64 KiB send buffer and a 256-event queue, so that the paused 1 % overflow within the phase (with the
+    # defaults, auto-tuned loopback buffers of up to 4 MiB plus 1024 queued events take minutes to fill)
+    slow)          start_gateway GATEWAY_SOCKET_dash_SEND_dash_BUFFER=65536 GATEWAY_CONNECTION_dash_QUEUE=256
+                   bench slow --connections 10000 --rate 20 --duration 30 ;;
     replay)        start_gateway; bench replay --connections 1000 --messages 50 ;;
     *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
   esac

@@ -15,6 +15,7 @@ final class Scenarios {
         int channels = bench.options.getInt("channels", n);
         try (WorkerPool pool = bench.workers(n, null)) {
             long before = ProcStats.rssKb(bench.serverPid);
+            long serverBefore = bench.statsNumber("total_connections");
             Bench.Usage usage = bench.new Usage(pool);
             long start = System.nanoTime();
             bench.open(pool, n, "idle-" + bench.runId + "-" + (channels >= n ? "{i}" : "shared"), null);
@@ -23,9 +24,9 @@ final class Scenarios {
             Thread.sleep(bench.options.getInt("settle", 5) * 1000L);
             long after = ProcStats.rssKb(bench.serverPid);
             long open = pool.stats().get("open");
-            long connections = bench.statsNumber("total_connections");
+            long connections = bench.statsNumber("total_connections") - serverBefore;
             return new JsonLine().put("scenario", "idle").put("connections", n).put("open", open)
-                    .put("server_connections", connections)
+                    .put("server_connections_added", connections)
                     .put("connect_per_s", n / connectSeconds)
                     .put("server_rss_before_mb", before / 1024.0).put("server_rss_after_mb", after / 1024.0)
                     .put("rss_per_connection_kb", (after - before) / (double) n)

@@ -1,6 +1,8 @@
 package io.ssegateway.host;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.ssegateway.host.admin.AdminGuard;
@@ -91,7 +93,7 @@ public final class Gateway {
             }
         }
         this.writerTimer = new WriterTimer(registry, settings.heartbeatInterval(), settings.cleanupInterval());
-        this.server = WebServer.builder()
+        WebServerConfig.Builder web = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
@@ -101,8 +103,11 @@ public final class Gateway {
                 // No 4 KiB BufferedOutputStream per response: ConnectionWriter batches frames itself, and every
                 // other response is sent whole.
                 .writeBufferSize(0)
-                .routing(this::routing)
-                .build();
+                .routing(this::routing);
+        if (settings.socketSendBuffer() > 0) {
+            web.connectionOptions(SocketOptions.builder().socketSendBufferSize(settings.socketSendBuffer()).build());
+        }
+        this.server = web.build();
     }
 
     public static Builder builder() {
@@ -352,6 +357,7 @@ public final class Gateway {
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration sourceStartCheck = Duration.ZERO;
+        private int socketSendBuffer;
         private Supplier<List<GatewayStatus.PluginState>> plugins = List::of;
         private final List<Runnable> onStop = new ArrayList<>();
 
@@ -483,6 +489,17 @@ public final class Gateway {
             return this;
         }
 
+        /**
+         * {@code SO_SNDBUF} of the accepted connections, in bytes; 0 (default) leaves it to the OS, whose auto-tuning
+         * lets one connection buffer up to {@code net.ipv4.tcp_wmem}'s maximum (4 MiB on Linux). A fixed size bounds
+         * the kernel memory of every connection and lets a client that stopped reading overflow its queue, and be
+         * dropped, after that much rather than after megabytes.
+         */
+        public Builder socketSendBuffer(int bytes) {
+            this.socketSendBuffer = bytes;
+            return this;
+        }
+
         /** What {@code /api/stats} lists as plugins (the plugin loader supplies it). */
         public Builder plugins(Supplier<List<GatewayStatus.PluginState>> plugins) {
             this.plugins = Objects.requireNonNull(plugins, "plugins");
@@ -519,6 +536,9 @@ public final class Gateway {
             if (maxMessageBytes < 1) {
                 problems.add("maxMessageBytes must be at least 1, not " + maxMessageBytes);
             }
+            if (socketSendBuffer < 0) {
+                problems.add("socketSendBuffer must not be negative (0 leaves it to the OS)");
+            }
             if (maxConnectionsPerIp < 0) {
                 problems.add("maxConnectionsPerIp must not be negative");
             }
@@ -539,7 +559,8 @@ public final class Gateway {
                     instanceId == null || instanceId.isBlank() ? UUID.randomUUID().toString() : instanceId,
                     dashboard, heartbeatInterval, cleanupInterval, adminToken, corsAllowedOrigins,
                     maxConnections == -1 ? defaultMaxConnections() : maxConnections, maxConnectionsPerIp,
-                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace, sourceStartCheck);
+                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace, sourceStartCheck,
+                    socketSendBuffer);
             return new Gateway(this, settings);
         }
 

@@ -5,13 +5,14 @@
 #   bench/run.sh fanout targeted       some of them
 #   bench/run.sh fanout -- --connections 2000 --messages 50   extra options for the load generator
 # Environment: BENCH_PORT (18080), BENCH_SKIP_BUILD=1, JAVA_OPTS (the gateway's, appended to its defaults),
-#   BENCH_RESULTS (bench/target/results.jsonl: every result line is appended there too).
+#   BENCH_RESULTS (bench/target/results.jsonl: every result line is appended there too),
+#   BENCH_DIST (another unpacked distribution to measure, e.g. an older build for a before/after comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PORT=${BENCH_PORT:-18080}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/target/results.jsonl}
-DIST=$ROOT/distribution/target/sse-gateway-0.1.0/sse-gateway-0.1.0
+DIST=${BENCH_DIST:-$ROOT/distribution/target/sse-gateway-0.1.0/sse-gateway-0.1.0}
 
 scenarios=()
 extra=()
@@ -65,7 +66,7 @@ bench() {
 }
 
 mkdir -p "$(dirname "$RESULTS")"
-echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), JAVA_OPTS='${JAVA_OPTS:-}'" >> "$RESULTS"
+echo "# $(date -u +%FT%TZ) $DIST: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), JAVA_OPTS='${JAVA_OPTS:-}'" >> "$RESULTS"
 for scenario in "${scenarios[@]}"; do
   echo "== $scenario (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   case $scenario in
@@ -81,7 +82,7 @@ for scenario in "${scenarios[@]}"; do
     fanout)        start_gateway; bench fanout --connections 10000 --messages 200 ;;
     fanout-paced)  start_gateway; bench fanout --connections 10000 --rate 20 --duration 30 ;;
     fanout-5k)     start_gateway; bench fanout --connections 5000 --rate 2 --messages 20 ;;
-    targeted)      start_gateway; bench targeted --connections 10000 --rounds 10 --publishers 8 ;;
+    targeted)      start_gateway; bench targeted --connections 10000 --rounds 30 --publishers 8 ;;
     # a 64 KiB send buffer and a 256-event queue, so that the paused 1 % overflow within the phase (with the
     # defaults, auto-tuned loopback buffers of up to 4 MiB plus 1024 queued events take minutes to fill)
     slow)          start_gateway GATEWAY_SOCKET_dash_SEND_dash_BUFFER=65536 GATEWAY_CONNECTION_dash_QUEUE=256

@@ -14,6 +14,23 @@ final class LoopStats {
     long protocolErrors;
     long lastEventNanos;
     final Histogram latencyMicros = new Histogram();
+    /** Per sequence number, the latest arrival (µs after publish) on this loop: when the event had reached everyone. */
+    long[] lastArrivalBySeq = new long[0];
+
+    void arrived(long seq, long latencyMicros) {
+        if (seq >= MAX_TRACKED_SEQ) {
+            return;
+        }
+        if (seq >= lastArrivalBySeq.length) {
+            lastArrivalBySeq = java.util.Arrays.copyOf(lastArrivalBySeq, (int) Math.max(seq + 1, lastArrivalBySeq.length * 2L));
+        }
+        if (latencyMicros > lastArrivalBySeq[(int) seq]) {
+            lastArrivalBySeq[(int) seq] = latencyMicros;
+        }
+    }
+
+    /** Sequence numbers beyond this are not tracked per message (memory, and the size of a STATS answer). */
+    static final int MAX_TRACKED_SEQ = 4096;
 
     void clear() {
         received = 0;
@@ -28,5 +45,6 @@ final class LoopStats {
         protocolErrors = 0;
         lastEventNanos = 0;
         latencyMicros.clear();
+        lastArrivalBySeq = new long[0];
     }
 }

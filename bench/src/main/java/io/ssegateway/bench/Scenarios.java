@@ -9,27 +9,39 @@ final class Scenarios {
     private Scenarios() {
     }
 
-    /** N idle connections: server RSS per connection and connect rate. */
+    /**
+     * N idle connections, opened in two halves: server RSS per connection over all N (what a fresh server grows by,
+     * heap expansion included) and over the second half (the marginal cost once the heap has grown), connect rate.
+     */
     static JsonLine idle(Bench bench) throws Exception {
         int n = bench.options.getInt("connections", 10_000);
         int channels = bench.options.getInt("channels", n);
+        long settle = bench.options.getInt("settle", 5) * 1000L;
+        String template = "idle-" + bench.runId + "-" + (channels >= n ? "{i}" : "shared");
         try (WorkerPool pool = bench.workers(n, null)) {
             long before = ProcStats.rssKb(bench.serverPid);
             long serverBefore = bench.statsNumber("total_connections");
             Bench.Usage usage = bench.new Usage(pool);
             long start = System.nanoTime();
-            bench.open(pool, n, "idle-" + bench.runId + "-" + (channels >= n ? "{i}" : "shared"), null);
-            double connectSeconds = (System.nanoTime() - start) / 1e9;
+            bench.open(pool, n / 2, template, null);
+            double firstSeconds = (System.nanoTime() - start) / 1e9;
             // let the server finish what the connects started (JIT, GC) before reading its RSS
-            Thread.sleep(bench.options.getInt("settle", 5) * 1000L);
+            Thread.sleep(settle);
+            long half = ProcStats.rssKb(bench.serverPid);
+            start = System.nanoTime();
+            bench.open(pool, n - n / 2, template, null);
+            double connectSeconds = firstSeconds + (System.nanoTime() - start) / 1e9;
+            Thread.sleep(settle);
             long after = ProcStats.rssKb(bench.serverPid);
             long open = pool.stats().get("open");
             long connections = bench.statsNumber("total_connections") - serverBefore;
             return new JsonLine().put("scenario", "idle").put("connections", n).put("open", open)
                     .put("server_connections_added", connections)
                     .put("connect_per_s", n / connectSeconds)
-                    .put("server_rss_before_mb", before / 1024.0).put("server_rss_after_mb", after / 1024.0)
+                    .put("server_rss_before_mb", before / 1024.0).put("server_rss_half_mb", half / 1024.0)
+                    .put("server_rss_after_mb", after / 1024.0)
                     .put("rss_per_connection_kb", (after - before) / (double) n)
+                    .put("rss_per_connection_second_half_kb", (after - half) / (double) (n - n / 2))
                     .raw("usage", usage.json());
         }
     }
@@ -58,6 +70,7 @@ final class Scenarios {
                     .put("subscribers", n).put("messages", messages).put("rate", rate)
                     .put("payload_bytes", padding.length()), stats, (long) n * messages, complete)
                     .put("deliveries_per_s", stats.get("received") / seconds)
+                    .raw("reach_all_ms", reachAll(stats))
                     .raw("send_ms", send.toJsonMillis())
                     .put("server_rss_mb", ProcStats.rssKb(bench.serverPid) / 1024.0)
                     .raw("usage", cpu);
@@ -175,6 +188,22 @@ final class Scenarios {
                         .raw("usage", usage.json());
             }
         }
+    }
+
+    /**
+     * Per message, the time from its publish until the last subscriber had it: the first message (a cold server) and
+     * the distribution over the others.
+     */
+    private static String reachAll(WorkerPool.Stats stats) {
+        Histogram rest = new Histogram();
+        Long first = stats.reachAllMicros().get(0);
+        stats.reachAllMicros().forEach((seq, micros) -> {
+            if (seq > 0) {
+                rest.record(micros);
+            }
+        });
+        return "{\"first\":" + (first == null ? "null" : String.format(java.util.Locale.ROOT, "%.3f", first / 1000.0))
+                + ",\"others\":" + rest.toJsonMillis() + "}";
     }
 
     /** Delivery counts: received, lost (expected − distinct), duplicated, out of order, latency. */

@@ -59,7 +59,9 @@ final class Subscription implements SseParser.Listener {
         }
         stats.received++;
         stats.lastEventNanos = readNanos;
-        stats.latencyMicros.record((readNanos - sent) / 1000);
+        long latency = (readNanos - sent) / 1000;
+        stats.latencyMicros.record(latency);
+        stats.arrived(seq, latency);
         int word = (int) (seq >>> 6);
         if (word >= seen.length) {
             seen = Arrays.copyOf(seen, Math.max(word + 1, seen.length * 2));

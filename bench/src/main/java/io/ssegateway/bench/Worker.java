@@ -191,6 +191,9 @@ final class Worker {
                     total.protocolErrors += s.protocolErrors;
                     total.lastEventNanos = Math.max(total.lastEventNanos, s.lastEventNanos);
                     total.latencyMicros.add(s.latencyMicros);
+                    for (int seq = 0; seq < s.lastArrivalBySeq.length; seq++) {
+                        total.arrived(seq, s.lastArrivalBySeq[seq]);
+                    }
                     extra[0] += l.distinct();
                     extra[1] += l.openConnections();
                 }
@@ -203,8 +206,19 @@ final class Worker {
                     + " connect_failures=" + total.connectFailures + " rejected=" + total.rejected
                     + " closed_by_server=" + total.closedByServer + " protocol_errors=" + total.protocolErrors
                     + " last_ns=" + total.lastEventNanos + " distinct=" + extra[0] + " open=" + extra[1]
-                    + " hist=" + total.latencyMicros.encode();
+                    + " hist=" + total.latencyMicros.encode() + " reach_all=" + reachAll(total.lastArrivalBySeq);
         }
+    }
+
+    /** {@code seq:µs,…} of the messages that arrived here. */
+    private static String reachAll(long[] lastArrivalBySeq) {
+        StringBuilder out = new StringBuilder();
+        for (int seq = 0; seq < lastArrivalBySeq.length; seq++) {
+            if (lastArrivalBySeq[seq] > 0) {
+                out.append(seq).append(':').append(lastArrivalBySeq[seq]).append(',');
+            }
+        }
+        return out.isEmpty() ? "-" : out.toString();
     }
 
     private long sum(java.util.function.Function<ConnectionLoop, Long> action) throws Exception {

@@ -163,9 +163,17 @@ final class WorkerPool implements AutoCloseable {
         }
         Map<String, Long> sums = new HashMap<>();
         Histogram latency = new Histogram();
+        Map<Integer, Long> reachAll = new java.util.TreeMap<>();
         for (CompletableFuture<Map<String, String>> reply : replies) {
             for (Map.Entry<String, String> entry : reply.get().entrySet()) {
-                if (entry.getKey().equals("hist")) {
+                if (entry.getKey().equals("reach_all")) {
+                    for (String pair : entry.getValue().split(",")) {
+                        int colon = pair.indexOf(':');
+                        if (colon > 0) {
+                            reachAll.merge(Integer.parseInt(pair.substring(0, colon)), Long.parseLong(pair.substring(colon + 1)), Math::max);
+                        }
+                    }
+                } else if (entry.getKey().equals("hist")) {
                     latency.add(Histogram.decode(entry.getValue()));
                 } else if (entry.getKey().equals("last_ns")) {
                     sums.merge("last_ns", Long.parseLong(entry.getValue()), Math::max);
@@ -174,10 +182,11 @@ final class WorkerPool implements AutoCloseable {
                 }
             }
         }
-        return new Stats(sums, latency);
+        return new Stats(sums, latency, reachAll);
     }
 
-    record Stats(Map<String, Long> counts, Histogram latencyMicros) {
+    /** Summed counters, the merged latency histogram, and per message the time it took to reach every subscriber. */
+    record Stats(Map<String, Long> counts, Histogram latencyMicros, Map<Integer, Long> reachAllMicros) {
         long get(String key) {
             return counts.getOrDefault(key, 0L);
         }

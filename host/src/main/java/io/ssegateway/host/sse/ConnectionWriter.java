@@ -13,6 +13,8 @@ import io.ssegateway.spi.storage.Replay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
@@ -148,11 +150,11 @@ final class ConnectionWriter {
     /**
      * Writes {@code first} and whatever else is queued (up to {@link #BATCH_BYTES}) as one write and one flush, so
      * one chunk and one socket write. The response stream is unbuffered (see {@code Gateway}): a single frame is
-     * written straight from its shared bytes, several are copied into one transient array.
+     * written straight from its shared bytes, several are joined into one transient array.
      */
     private void writeBatch(Frame first) throws IOException {
-        Frame[] batch = null;
-        int count = 0;
+        Frame single = null;
+        List<Frame> several = null;
         int bytes = 0;
         for (Frame frame = first; frame != null; frame = bytes >= BATCH_BYTES ? null : subscriber.poll()) {
             if (frame.id() != null) {
@@ -162,38 +164,34 @@ final class ConnectionWriter {
                 }
                 lastSentId = frame.id();
             }
-            if (count == 0) {
-                first = frame;
+            if (single == null) {
+                single = frame;
             } else {
-                if (batch == null) {
-                    batch = new Frame[8];
-                    batch[0] = first;
-                } else if (count == batch.length) {
-                    batch = java.util.Arrays.copyOf(batch, count * 2);
+                if (several == null) {
+                    several = new ArrayList<>();
+                    several.add(single);
                 }
-                batch[count] = frame;
+                several.add(frame);
             }
-            count++;
             bytes += frame.bytes().length;
         }
-        if (count == 0) {
+        if (single == null) {
             return;
         }
-        if (count == 1) {
-            out.write(first.bytes());
-        } else {
-            byte[] joined = new byte[bytes];
-            int at = 0;
-            for (int i = 0; i < count; i++) {
-                byte[] frameBytes = batch[i].bytes();
-                System.arraycopy(frameBytes, 0, joined, at, frameBytes.length);
-                at += frameBytes.length;
-            }
-            out.write(joined);
-        }
+        out.write(several == null ? single.bytes() : joined(several, bytes));
         out.flush();
         lastWrite = System.nanoTime();
-        metrics.eventsDelivered.add(count);
+        metrics.eventsDelivered.add(several == null ? 1 : several.size());
+    }
+
+    private static byte[] joined(List<Frame> frames, int bytes) {
+        byte[] joined = new byte[bytes];
+        int at = 0;
+        for (Frame frame : frames) {
+            System.arraycopy(frame.bytes(), 0, joined, at, frame.bytes().length);
+            at += frame.bytes().length;
+        }
+        return joined;
     }
 
     /** Whether {@code id} is at or before the last id sent; an id the storage cannot order is sent. */

@@ -1,6 +1,8 @@
 package io.ssegateway.host;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.ssegateway.host.admin.AdminGuard;
 import io.ssegateway.host.admin.AdminService;
@@ -12,6 +14,7 @@ import io.ssegateway.host.channel.ChannelRegistry;
 import io.ssegateway.host.channel.CloseReason;
 import io.ssegateway.host.channel.Dispatcher;
 import io.ssegateway.host.sse.SseEndpoint;
+import io.ssegateway.host.sse.WriterTimer;
 import io.ssegateway.spi.ConnectionManager;
 import io.ssegateway.spi.auth.Authenticator;
 import io.ssegateway.spi.lifecycle.ConnectionListener;
@@ -55,6 +58,7 @@ public final class Gateway {
     private final Dispatcher dispatcher;
     private final SseEndpoint sseEndpoint;
     private final SourceRunner sourceRunner;
+    private final WriterTimer writerTimer;
     private final Supplier<List<GatewayStatus.PluginState>> plugins;
     private final List<Runnable> onStop;
     private final Status status = new Status();
@@ -87,12 +91,22 @@ public final class Gateway {
                         + "' cannot work with storage '" + storage.name() + "': " + e.getMessage(), e);
             }
         }
-        this.server = WebServer.builder()
+        this.writerTimer = new WriterTimer(registry, settings.heartbeatInterval(), settings.cleanupInterval());
+        WebServerConfig.Builder web = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
-                .routing(this::routing)
-                .build();
+                // Memory per idle SSE connection: the NIO socket keeps an 8 KiB read and an 8 KiB write buffer for
+                // the connection's life, the plain socket one 8 KiB read buffer and writes from the caller's array.
+                .useNio(false)
+                // No 4 KiB BufferedOutputStream per response: ConnectionWriter batches frames itself, and every
+                // other response is sent whole.
+                .writeBufferSize(0)
+                .routing(this::routing);
+        if (settings.socketSendBuffer() > 0) {
+            web.connectionOptions(SocketOptions.builder().socketSendBufferSize(settings.socketSendBuffer()).build());
+        }
+        this.server = web.build();
     }
 
     public static Builder builder() {
@@ -132,6 +146,7 @@ public final class Gateway {
         }
         // the source starts first, so that its fail-fast window overlaps the server's start-up
         long sourceStartedAt = System.nanoTime();
+        writerTimer.start();
         sourceRunner.start();
         try {
             server.start();
@@ -203,6 +218,7 @@ public final class Gateway {
                 registry.forEach(subscriber -> subscriber.abort());
                 awaitNoConnections(System.nanoTime() + Duration.ofSeconds(1).toNanos());
             }
+            writerTimer.stop();
             if (server.isRunning()) {
                 server.stop();
             }
@@ -344,6 +360,7 @@ public final class Gateway {
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration sourceStartCheck = Duration.ZERO;
+        private int socketSendBuffer;
         private Supplier<List<GatewayStatus.PluginState>> plugins = List::of;
         private final List<Runnable> onStop = new ArrayList<>();
 
@@ -475,6 +492,17 @@ public final class Gateway {
             return this;
         }
 
+        /**
+         * {@code SO_SNDBUF} of the accepted connections, in bytes; 0 (default) leaves it to the OS, whose auto-tuning
+         * lets one connection buffer up to {@code net.ipv4.tcp_wmem}'s maximum (4 MiB on Linux). A fixed size bounds
+         * the kernel memory of every connection and lets a client that stopped reading overflow its queue, and be
+         * dropped, after that much rather than after megabytes.
+         */
+        public Builder socketSendBuffer(int bytes) {
+            this.socketSendBuffer = bytes;
+            return this;
+        }
+
         /** What {@code /api/stats} lists as plugins (the plugin loader supplies it). */
         public Builder plugins(Supplier<List<GatewayStatus.PluginState>> plugins) {
             this.plugins = Objects.requireNonNull(plugins, "plugins");
@@ -511,6 +539,9 @@ public final class Gateway {
             if (maxMessageBytes < 1) {
                 problems.add("maxMessageBytes must be at least 1, not " + maxMessageBytes);
             }
+            if (socketSendBuffer < 0) {
+                problems.add("socketSendBuffer must not be negative (0 leaves it to the OS)");
+            }
             if (maxConnectionsPerIp < 0) {
                 problems.add("maxConnectionsPerIp must not be negative");
             }
@@ -531,7 +562,8 @@ public final class Gateway {
                     instanceId == null || instanceId.isBlank() ? UUID.randomUUID().toString() : instanceId,
                     dashboard, heartbeatInterval, cleanupInterval, adminToken, corsAllowedOrigins,
                     maxConnections == -1 ? defaultMaxConnections() : maxConnections, maxConnectionsPerIp,
-                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace, sourceStartCheck);
+                    connectionQueue, maxMessageBytes, retry, retryJitter, retryAfter, shutdownGrace, sourceStartCheck,
+                    socketSendBuffer);
             return new Gateway(this, settings);
         }
 

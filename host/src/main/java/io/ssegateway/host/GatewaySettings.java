@@ -24,5 +24,6 @@ public record GatewaySettings(
         Duration retryJitter,
         Duration retryAfter,
         Duration shutdownGrace,
-        Duration sourceStartCheck) {
+        Duration sourceStartCheck,
+        int socketSendBuffer) {
 }

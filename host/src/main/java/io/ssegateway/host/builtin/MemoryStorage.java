@@ -88,7 +88,10 @@ public final class MemoryStorage implements MessageStorage {
     @Override
     public String append(String channelId, SseEvent event) {
         while (true) {
-            History history = channels.computeIfAbsent(channelId, id -> new History());
+            History history = channels.get(channelId);
+            if (history == null) {
+                history = channels.computeIfAbsent(channelId, id -> new History());
+            }
             synchronized (history) {
                 if (history.removed) {
                     continue;

@@ -19,6 +19,7 @@ public final class Subscriber {
 
     private static final AtomicIntegerFieldUpdater<Subscriber> SIZE =
             AtomicIntegerFieldUpdater.newUpdater(Subscriber.class, "size");
+    private static final long NOT_WAITING = Long.MIN_VALUE;
     private static final AtomicReferenceFieldUpdater<Subscriber, CloseReason> CLOSE_REASON =
             AtomicReferenceFieldUpdater.newUpdater(Subscriber.class, CloseReason.class, "closeReason");
 
@@ -28,9 +29,12 @@ public final class Subscriber {
     private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
     private volatile int size;
     private volatile CloseReason closeReason;
+    /** When the parked writer wants to be woken even without frames (heartbeat, keep-alive), in nanoTime. */
+    private volatile long wakeAt = NOT_WAITING;
 
-    /** Set by the registry while registered: the channel this subscriber is in. */
+    /** Set by the registry while registered: the channel this subscriber is in, and its slot there. */
     ChannelRegistry.Channel channel;
+    int slot = -1;
 
     /**
      * @param writer   the connection's own thread, the only one that polls and writes
@@ -63,6 +67,28 @@ public final class Subscriber {
         queue.offer(frame);
         LockSupport.unpark(writer);
         return true;
+    }
+
+    /**
+     * Parks the writer until a frame is offered, the subscriber is closed, or {@link #wakeIfDue} finds
+     * {@code wakeAtNanos} reached. An untimed park: no timer per connection per wait. Writer thread only; may return
+     * early (the caller re-checks).
+     */
+    public void awaitFrames(long wakeAtNanos) {
+        wakeAt = wakeAtNanos;
+        // a frame counted but not yet in the queue (offer is between its two steps) must not be slept through
+        if (size == 0 && closeReason == null) {
+            LockSupport.park(this);
+        }
+        wakeAt = NOT_WAITING;
+    }
+
+    /** Wakes the writer if the time it asked for in {@link #awaitFrames} has come (called by a timer). */
+    public void wakeIfDue(long nowNanos) {
+        long at = wakeAt;
+        if (at != NOT_WAITING && nowNanos - at >= 0) {
+            LockSupport.unpark(writer);
+        }
     }
 
     /** The next queued frame, or {@code null}. Writer thread only. */

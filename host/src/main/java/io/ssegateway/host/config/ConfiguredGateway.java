@@ -63,6 +63,7 @@ public final class ConfiguredGateway {
                     .maxConnectionsPerIp(gateway.getInt("max-connections-per-ip", 0))
                     .connectionQueue(gateway.getInt("connection-queue", 1024))
                     .maxMessageBytes(gateway.getInt("max-message-bytes", 1024 * 1024))
+                    .socketSendBuffer(gateway.getInt("socket-send-buffer", 0))
                     .retry(gateway.getDuration("retry", Duration.ofSeconds(3)),
                             gateway.getDuration("retry-jitter", Duration.ofSeconds(2)))
                     .retryAfter(gateway.getDuration("retry-after", Duration.ofSeconds(5)))

@@ -36,7 +36,7 @@ public final class GatewayConfig {
     /** The keys the {@code gateway} node may hold; anything else in the YAML file is reported as a likely typo. */
     static final Set<String> GATEWAY_KEYS = Set.of("instance-id", "dashboard", "heartbeat-interval",
             "cleanup-interval", "admin", "cors", "max-connections", "max-connections-per-ip", "connection-queue",
-            "max-message-bytes", "retry", "retry-jitter", "retry-after", "shutdown-grace", "source", "storage", "auth",
+            "max-message-bytes", "socket-send-buffer", "retry", "retry-jitter", "retry-after", "shutdown-grace", "source", "storage", "auth",
             "listeners", "listener", "plugins-dir");
 
     private GatewayConfig() {

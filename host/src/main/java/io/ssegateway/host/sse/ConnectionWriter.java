@@ -10,10 +10,12 @@ import io.ssegateway.host.channel.Subscriber;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.Replay;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -25,7 +27,7 @@ final class ConnectionWriter {
 
     private static final Logger LOG = Logger.getLogger(ConnectionWriter.class.getName());
     private static final RateLimitedLog REPLAY_LOG = new RateLimitedLog(LOG);
-    /** Flush at least every this many bytes while draining a long queue. */
+    /** Write at most about this many bytes at once while draining a long queue. */
     private static final int BATCH_BYTES = 32 * 1024;
     private static final int RECENT_IDS = 8;
 
@@ -61,7 +63,7 @@ final class ConnectionWriter {
     void run(String lastEventId) {
         try {
             long jitter = settings.retryJitter().toMillis();
-            write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)));
+            out.write(Frame.retry(settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0)).bytes());
             out.flush();
             if (lastEventId != null && !replay(lastEventId)) {
                 return;
@@ -91,16 +93,25 @@ final class ConnectionWriter {
             subscriber.close(CloseReason.REPLAY_FAILED);
             return false;
         }
+        // the response stream is unbuffered: collect the history into few large writes
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
         if (replay.complete()) {
             floorId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
         } else {
             metrics.replayGaps.increment();
             String gap = Json.object().put("last_event_id", lastEventId).put("earliest_id", replay.earliestId()).toString();
-            write(Frame.event(null, "gap", gap, null));
+            pending.writeBytes(Frame.event(null, "gap", gap, null).bytes());
         }
         for (SseEvent event : replay.events()) {
-            write(Frame.event(event.id(), event.eventType(), event.data(), event.retry()));
+            pending.writeBytes(Frame.event(event.id(), event.eventType(), event.data(), event.retry()).bytes());
             floorId = event.id();
+            if (pending.size() >= BATCH_BYTES) {
+                pending.writeTo(out);
+                pending.reset();
+            }
+        }
+        if (pending.size() > 0) {
+            pending.writeTo(out);
         }
         out.flush();
         metrics.replayedEvents.add(replay.events().size());
@@ -111,7 +122,8 @@ final class ConnectionWriter {
      * Writes queued frames until closed. An id-bearing frame is skipped if the client already has it: at or before
      * {@link #floorId} (live events queued while the replay ran repeat its tail, and a bus may deliver late what the
      * client got from another instance), or one of the last ids sent (a broker redelivering). A frame with a lower id
-     * that this connection never sent is still sent: out of order beats lost.
+     * that this connection never sent is still sent: out of order beats lost. Between frames the writer parks without a timer; the {@link WriterTimer} wakes it when a heartbeat or
+     * keep-alive is due.
      */
     private void live() throws IOException {
         long now = System.nanoTime();
@@ -119,52 +131,76 @@ final class ConnectionWriter {
         lastWrite = now;
         while (subscriber.closeReason() == null) {
             Frame frame = subscriber.poll();
-            if (frame == null) {
-                now = System.nanoTime();
-                if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
-                    writeAndFlush(Frame.heartbeat(System.currentTimeMillis()));
-                    nextHeartbeat = now + heartbeatNanos;
-                } else if (now - lastWrite >= keepAliveNanos) {
-                    writeAndFlush(Frame.KEEP_ALIVE);
-                } else {
-                    long wait = lastWrite + keepAliveNanos - now;
-                    if (heartbeatNanos > 0) {
-                        wait = Math.min(wait, nextHeartbeat - now);
-                    }
-                    LockSupport.parkNanos(wait);
-                    if (Thread.interrupted() && subscriber.closeReason() == null) {
-                        // the server interrupts connection threads when it is stopped without a grace period
-                        subscriber.close(CloseReason.SHUTDOWN);
-                    }
-                }
+            if (frame != null) {
+                writeBatch(frame);
                 continue;
             }
-            int written = 0;
-            int bytes = 0;
-            while (frame != null) {
-                if (frame.id() != null) {
-                    if (clientHas(frame.id())) {
-                        metrics.duplicatesSkipped.increment();
-                        frame = subscriber.poll();
-                        continue;
-                    }
-                    recentIds[recentNext] = frame.id();
-                    recentNext = (recentNext + 1) % RECENT_IDS;
+            now = System.nanoTime();
+            if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
+                writeAndFlush(Frame.heartbeat(System.currentTimeMillis()));
+                nextHeartbeat = now + heartbeatNanos;
+            } else if (now - lastWrite >= keepAliveNanos) {
+                writeAndFlush(Frame.KEEP_ALIVE);
+            } else {
+                long wakeAt = lastWrite + keepAliveNanos;
+                if (heartbeatNanos > 0 && nextHeartbeat - wakeAt < 0) {
+                    wakeAt = nextHeartbeat;
                 }
-                write(frame);
-                written++;
-                bytes += frame.bytes().length;
-                if (bytes >= BATCH_BYTES) {
-                    break;
+                subscriber.awaitFrames(wakeAt);
+                if (Thread.interrupted() && subscriber.closeReason() == null) {
+                    // the server interrupts connection threads when it is stopped without a grace period
+                    subscriber.close(CloseReason.SHUTDOWN);
                 }
-                frame = subscriber.poll();
-            }
-            if (written > 0) {
-                out.flush();
-                lastWrite = System.nanoTime();
-                metrics.eventsDelivered.add(written);
             }
         }
+    }
+
+    /**
+     * Writes {@code first} and whatever else is queued (up to {@link #BATCH_BYTES}) as one write and one flush, so
+     * one chunk and one socket write. The response stream is unbuffered (see {@code Gateway}): a single frame is
+     * written straight from its shared bytes, several are joined into one transient array.
+     */
+    private void writeBatch(Frame first) throws IOException {
+        Frame single = null;
+        List<Frame> several = null;
+        int bytes = 0;
+        for (Frame frame = first; frame != null; frame = bytes >= BATCH_BYTES ? null : subscriber.poll()) {
+            if (frame.id() != null) {
+                if (clientHas(frame.id())) {
+                    metrics.duplicatesSkipped.increment();
+                    continue;
+                }
+                recentIds[recentNext] = frame.id();
+                recentNext = (recentNext + 1) % RECENT_IDS;
+            }
+            if (single == null) {
+                single = frame;
+            } else {
+                if (several == null) {
+                    several = new ArrayList<>();
+                    several.add(single);
+                }
+                several.add(frame);
+            }
+            bytes += frame.bytes().length;
+        }
+        if (single == null) {
+            return;
+        }
+        out.write(several == null ? single.bytes() : joined(several, bytes));
+        out.flush();
+        lastWrite = System.nanoTime();
+        metrics.eventsDelivered.add(several == null ? 1 : several.size());
+    }
+
+    private static byte[] joined(List<Frame> frames, int bytes) {
+        byte[] joined = new byte[bytes];
+        int at = 0;
+        for (Frame frame : frames) {
+            System.arraycopy(frame.bytes(), 0, joined, at, frame.bytes().length);
+            at += frame.bytes().length;
+        }
+        return joined;
     }
 
     /** Whether the client already has the event {@code id}; an id the storage cannot order counts as new. */
@@ -182,10 +218,6 @@ final class ConnectionWriter {
         } catch (IllegalArgumentException unordered) {
             return false;
         }
-    }
-
-    private void write(Frame frame) throws IOException {
-        out.write(frame.bytes());
     }
 
     private void writeAndFlush(Frame frame) throws IOException {

@@ -39,6 +39,7 @@ class ConfiguredGatewayTest {
         assertEquals(Duration.ofSeconds(30), settings.heartbeatInterval());
         assertEquals(1024, settings.connectionQueue());
         assertEquals(1024 * 1024, settings.maxMessageBytes());
+        assertEquals(0, settings.socketSendBuffer());
         assertTrue(settings.dashboard());
         assertTrue(settings.maxConnections() > 0);
     }
@@ -54,6 +55,7 @@ class ConfiguredGatewayTest {
                   cleanup-interval: PT5S
                   connection-queue: 64
                   max-connections: 500
+                  socket-send-buffer: 65536
                   cors:
                     allowed-origins: [https://a.example, https://b.example]
                   admin:
@@ -74,6 +76,7 @@ class ConfiguredGatewayTest {
         assertEquals(Duration.ofSeconds(5), settings.cleanupInterval());
         assertEquals(64, settings.connectionQueue());
         assertEquals(500, settings.maxConnections());
+        assertEquals(65536, settings.socketSendBuffer());
         assertEquals(List.of("https://a.example", "https://b.example"), settings.corsAllowedOrigins());
         assertEquals("env-token", settings.adminToken());
     }

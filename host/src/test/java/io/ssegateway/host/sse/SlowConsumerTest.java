@@ -56,4 +56,36 @@ class SlowConsumerTest {
         assertEquals(1, gateway.metrics().slowConsumersDropped.sum());
         stalled.close();
     }
+
+    @Test
+    void withAFixedSendBufferAClientThatStopsReadingIsDroppedAfterLittleData() throws Exception {
+        // auto-tuned loopback send buffers hold megabytes; 16 KiB ones overflow after a few hundred small events
+        gateway = TestGateways.builder().connectionQueue(16).socketSendBuffer(16 * 1024).build().start();
+        int port = gateway.port();
+        SseClient stalled = SseClient.connect(port, "/sse/connect?channel_id=room",
+                SseClient.options().receiveBuffer(2048).dontRead());
+        SseClient reader = SseClient.subscribe(port, "room");
+        SseClient.awaitCondition(() -> gateway.connections().channelConnectionCount("room") == 2,
+                Duration.ofSeconds(10), () -> "subscribers: " + gateway.connections().channelConnectionCount("room"));
+
+        String payload = "x".repeat(200);
+        int events = 0;
+        while (gateway.metrics().slowConsumersDropped.sum() == 0 && events < 2_000) {
+            Http.publish(port, "room", "small", events++ + ":" + payload);
+        }
+        assertEquals(1, gateway.metrics().slowConsumersDropped.sum(), "not dropped after " + events + " events");
+        assertTrue(events * 200 < 256 * 1024, "dropped only after " + events + " events of 200 bytes");
+        List<SseClient.Event> received = reader.awaitMessages(events, Duration.ofSeconds(30));
+        assertEquals(events, received.size());
+        reader.close();
+        stalled.close();
+    }
+
+    @Test
+    void aNegativeSendBufferIsRefused() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TestGateways.builder().socketSendBuffer(-1).build());
+        assertTrue(e.getMessage().contains("socketSendBuffer"), e.getMessage());
+        gateway = TestGateways.started();
+    }
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Measures what the Pub/Sub source costs at start-up, in a fresh JVM against a running emulator: the classes it
  * loads, the time from {@code create} to subscribed (cold: first in the JVM, so class loading included; warm: again),
  * and the time to the first message. The emulator is driven over its REST API so that no Google class is loaded
- * before the measurement. Not a test; run it by hand (see plugins/gcp/README.md):
+ * before the measurement. Not a test; run it by hand (see the README, section "Google Cloud Pub/Sub source"):
  * <pre>
  * java -cp target/test-classes:target/classes:$(cat cp.txt) io.ssegateway.plugin.gcp.StartupCostProbe 127.0.0.1:8085
  * </pre>

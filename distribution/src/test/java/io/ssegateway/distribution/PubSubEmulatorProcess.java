@@ -41,7 +41,7 @@ final class PubSubEmulatorProcess implements AutoCloseable {
                     .orElseThrow();
         } catch (IOException | java.util.NoSuchElementException e) {
             throw new AssertionError("The Pub/Sub emulator is not installed in " + HOME
-                    + ": apt-get install google-cloud-cli-pubsub-emulator (see the README, section "Google Cloud Pub/Sub source")", e);
+                    + ": apt-get install google-cloud-cli-pubsub-emulator (see the README, section \"Google Cloud Pub/Sub source\")", e);
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

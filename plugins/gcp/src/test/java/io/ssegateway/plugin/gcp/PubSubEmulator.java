@@ -62,7 +62,7 @@ final class PubSubEmulator implements PubSubBackend {
         }
         throw new AssertionError("The Pub/Sub emulator is not installed (no cloud-pubsub-emulator-*.jar in " + lib
                 + "). Install the Debian package google-cloud-cli-pubsub-emulator (from Google's cloud-sdk apt"
-                + " repository), or point -Dpubsub.emulator.home at an emulator directory. See the README, section "Google Cloud Pub/Sub source".");
+                + " repository), or point -Dpubsub.emulator.home at an emulator directory. See the README, section \"Google Cloud Pub/Sub source\".");
     }
 
     @Override

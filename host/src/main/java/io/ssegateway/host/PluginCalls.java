@@ -1,5 +1,6 @@
 package io.ssegateway.host;
 
+import io.ssegateway.spi.RateLimitedLog;
 import java.util.logging.Logger;
 
 /**

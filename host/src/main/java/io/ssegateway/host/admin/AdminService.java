@@ -15,7 +15,7 @@ import io.ssegateway.host.GatewayMetrics;
 import io.ssegateway.host.GatewaySettings;
 import io.ssegateway.host.Json;
 import io.ssegateway.host.PluginCalls;
-import io.ssegateway.host.RateLimitedLog;
+import io.ssegateway.spi.RateLimitedLog;
 import io.ssegateway.host.channel.ChannelRegistry;
 import io.ssegateway.host.channel.Dispatcher;
 import io.ssegateway.host.channel.Subscriber;

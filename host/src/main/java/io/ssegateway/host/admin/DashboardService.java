@@ -11,7 +11,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssegateway.host.Json;
-import io.ssegateway.host.RateLimitedLog;
+import io.ssegateway.spi.RateLimitedLog;
 import io.ssegateway.host.sse.QueryString;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.ssegateway.host.channel;
 
 import io.ssegateway.host.GatewayMetrics;
 import io.ssegateway.host.PluginCalls;
-import io.ssegateway.host.RateLimitedLog;
+import io.ssegateway.spi.RateLimitedLog;
 import io.ssegateway.host.sse.Frame;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.source.IncomingMessage;

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.lettuce.core.RedisException;
 import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.RateLimitedLog;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageTooLargeException;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +61,7 @@ final class PushApi implements HttpHandler {
     private final byte[] pushToken;
     private final int maxBodyBytes;
     private final String tokenKey;
-    private final RateLimitedLog unavailableLog = new RateLimitedLog(LOG);
+    private final RateLimitedLog unavailableLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
 
     PushApi(MessageHandler handler, ConnectionManager connections, ChannelDirectory directory, RegistrySettings settings) {
         this.handler = handler;

@@ -3,6 +3,7 @@ package io.ssegateway.plugin.registry;
 import io.lettuce.core.RedisException;
 import io.ssegateway.spi.CancellationToken;
 import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.RateLimitedLog;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,8 +48,8 @@ final class Registration {
     /** Channels left while their removal could not be written; removed on the next successful pass. */
     private final Set<String> pendingRemovals = ConcurrentHashMap.newKeySet();
     private final Semaphore wake = new Semaphore(0);
-    private final RateLimitedLog failureLog = new RateLimitedLog(LOG);
-    private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG);
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
+    private final RateLimitedLog duplicateLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private volatile boolean active = true;
     /** Redis may lack part of what this instance holds: everything is written again before it is healthy. */
     private volatile boolean dirty = true;

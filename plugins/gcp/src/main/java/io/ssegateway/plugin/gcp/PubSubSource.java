@@ -26,6 +26,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ssegateway.spi.CancellationToken;
 import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.RateLimitedLog;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -89,7 +90,7 @@ final class PubSubSource implements MessageSource {
     private final LongAdder acknowledged = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder handedBack = new LongAdder();
-    private final RateLimitedLog failureLog = new RateLimitedLog(LOG);
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, Duration.ofSeconds(10));
     private volatile boolean subscribed;
     private final AtomicReference<Future<?>> adminCallInFlight = new AtomicReference<>();
     private volatile ChannelHealth health;

@@ -260,18 +260,14 @@ public final class AdminService implements HttpService {
         if (!guard.admit(request, response)) {
             return;
         }
-        QueryString query = new QueryString(request.query().rawValue());
-        int limit;
-        int offset;
+        ConnectionPage page;
         try {
-            limit = query.intParam("limit", 100, MAX_STATS_LIMIT);
-            offset = query.intParam("offset", 0, Integer.MAX_VALUE);
+            page = ConnectionPage.from(new QueryString(request.query().rawValue()), 100, MAX_STATS_LIMIT);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
         }
-        String channelFilter = query.first("channel").filter(channel -> !channel.isEmpty()).orElse(null);
-        Json.send(response, 200, statsBody(limit, offset, channelFilter));
+        Json.send(response, 200, statsBody(page.limit(), page.offset(), page.channel()));
     }
 
     /** The body of {@code /api/stats}; also what the dashboard shows. */

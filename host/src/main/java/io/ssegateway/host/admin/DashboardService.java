@@ -100,24 +100,20 @@ public final class DashboardService implements HttpService {
         if (!guard.admit(request, response)) {
             return;
         }
-        QueryString query = new QueryString(request.query().rawValue());
-        int limit;
-        int offset;
+        ConnectionPage page;
         try {
-            limit = query.intParam("limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-            offset = query.intParam("offset", 0, Integer.MAX_VALUE);
+            page = ConnectionPage.from(new QueryString(request.query().rawValue()), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
         }
-        String channel = query.first("channel").filter(value -> !value.isEmpty()).orElse(null);
         if (!streams.tryAcquire()) {
             REFUSALS.warn("Refused a dashboard stream: " + MAX_STREAMS + " are already open");
             Json.unavailable(response, "too many dashboard streams open (at most " + MAX_STREAMS + ")", retryAfter);
             return;
         }
         try {
-            stream(response, limit, offset, channel);
+            stream(response, page.limit(), page.offset(), page.channel());
         } finally {
             streams.release();
         }

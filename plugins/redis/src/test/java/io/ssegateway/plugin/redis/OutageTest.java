@@ -28,10 +28,13 @@ class OutageTest {
                 assertEquals(before, client.awaitMessages(1, WAIT).get(0).id());
 
                 redis.kill();
-                SseClient.awaitCondition(() -> Http.get(gateway.port(), "/ready").status() == 503, WAIT,
-                        () -> "/ready did not notice the outage");
-                String notReady = Http.get(gateway.port(), "/ready").body();
-                assertTrue(notReady.contains("source 'redis'") && notReady.contains("storage 'redis'"), notReady);
+                // the storage and the source notice on their own schedules (a failed command, the PING check):
+                // wait until /ready names both
+                SseClient.awaitCondition(() -> {
+                    Http.Response ready = Http.get(gateway.port(), "/ready");
+                    return ready.status() == 503 && ready.body().contains("source 'redis'")
+                            && ready.body().contains("storage 'redis'");
+                }, WAIT, () -> "/ready did not name both: " + Http.get(gateway.port(), "/ready").body());
 
                 // the bus and the storage are down: the message still reaches whoever is online here, without an id
                 Http.Response during = Http.sendText(gateway.port(), "outage", "t", "during");

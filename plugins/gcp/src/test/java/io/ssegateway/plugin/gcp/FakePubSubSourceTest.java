@@ -142,6 +142,9 @@ class FakePubSubSourceTest extends PubSubSourceScenarios {
         Gateway gateway = gateway("gw-fatal", new MemoryStorage(),
                 topicConfig(fake.endpoint(), topic, Map.of("restart-backoff", "2s", "restart-backoff-max", "2s")));
         SseClient client = subscribe(gateway, "c");
+        // the subscriber opens its stream asynchronously: break it only once it is there
+        String subscription = SubscriptionNames.perInstance(PubSubTestClient.PROJECT, topic, "gw-fatal").toString();
+        SseClient.awaitCondition(() -> fake.openStreams(subscription) >= 1, TIMEOUT, () -> "no stream was opened");
 
         fake.breakStreams(Status.PERMISSION_DENIED.withDescription("the fake revoked the permission"));
         awaitNotReady(gateway);

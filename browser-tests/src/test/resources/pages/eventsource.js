@@ -1,11 +1,11 @@
 // Subscribes with a plain browser EventSource, as a site using the gateway would, and records every event for the
-// test: ?gateway=<origin>&channel=<id>&types=<extra,event,types>.
+// test: ?gateway=<origin>&channel=<id>&types=<extra,event,types> (channel repeated: one connection to several).
 (() => {
   'use strict';
   const params = new URLSearchParams(location.search);
   const url = new URL('/sse/connect', params.get('gateway'));
-  url.searchParams.set('channel_id', params.get('channel'));
-  const types = ['message', 'gap', ...(params.get('types') || '').split(',').filter((type) => type !== '')];
+  params.getAll('channel').forEach((channel) => url.searchParams.append('channel_id', channel));
+  const types = ['message', 'gap', 'subscribed', ...(params.get('types') || '').split(',').filter((type) => type !== '')];
 
   window.received = [];
   window.opens = 0;

@@ -262,8 +262,46 @@
     setText('stat-gaps', snapshot.replay_gaps);
     setText('stat-rejected', snapshot.messages_rejected);
     setText('stat-append-failures', snapshot.append_failures);
+    renderRates(snapshot);
+    renderChannels(snapshot);
     renderComponents(snapshot);
     renderConnections(snapshot);
+  }
+
+  // the last 5 minutes of rates, one point per snapshot (one a second), drawn as two SVG polylines
+  const RATE_POINTS = 300;
+  const rates = { published: [], delivered: [] };
+
+  function renderRates(snapshot) {
+    rates.published.push(Number(snapshot.published_per_second) || 0);
+    rates.delivered.push(Number(snapshot.delivered_per_second) || 0);
+    for (const series of [rates.published, rates.delivered]) {
+      if (series.length > RATE_POINTS) {
+        series.shift();
+      }
+    }
+    const peak = Math.max(1, ...rates.published, ...rates.delivered);
+    const points = (series) => series.map((value, index) =>
+      (RATE_POINTS - series.length + index) + ',' + (80 - (value / peak) * 76).toFixed(1)).join(' ');
+    $('rates-published').setAttribute('points', points(rates.published));
+    $('rates-delivered').setAttribute('points', points(rates.delivered));
+    setText('rates-peak', Math.round(peak * 10) / 10);
+  }
+
+  function renderChannels(snapshot) {
+    const rows = (snapshot.top_channels || []).map((entry) => {
+      const row = element('tr');
+      row.append(element('td', 'mono', entry.channel), element('td', '', entry.subscribers));
+      return row;
+    });
+    if (rows.length === 0) {
+      const row = element('tr');
+      const cell = element('td', 'empty', 'No channel.');
+      cell.colSpan = 2;
+      row.append(cell);
+      rows.push(row);
+    }
+    $('channels').replaceChildren(...rows);
   }
 
   function componentRow(part, name, state, healthy) {
@@ -294,15 +332,16 @@
       const row = element('tr');
       row.append(
         element('td', '', connection.id),
-        element('td', 'mono', connection.channel_id),
+        element('td', 'mono', (connection.channel_ids || [connection.channel_id]).join(', ')),
         element('td', '', new Date(connection.connected_at).toLocaleString()),
-        element('td', 'mono', connection.client_ip));
+        element('td', 'mono', connection.client_ip),
+        element('td', 'mono', connection.subject === null || connection.subject === undefined ? '–' : connection.subject));
       return row;
     });
     if (rows.length === 0) {
       const row = element('tr');
       const cell = element('td', 'empty', stats.channel ? 'No connection on this channel.' : 'No connection.');
-      cell.colSpan = 4;
+      cell.colSpan = 5;
       row.append(cell);
       rows.push(row);
     }

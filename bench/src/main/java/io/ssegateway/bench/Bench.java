@@ -2,6 +2,8 @@ package io.ssegateway.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +15,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What every scenario shares: the gateway's address and pid, the client workers, publishing through
- * {@code /api/send}, waiting for deliveries, and CPU accounting of the server next to the clients'.
+ * What every scenario shares: the server's endpoints and pid, the client workers, publishing (through
+ * {@code /api/send}, or a peer's publish URL), waiting for deliveries, and CPU accounting of the server next to the
+ * clients'.
  */
 final class Bench implements AutoCloseable {
 
     final Options options;
+    /** The gateway's own address (its admin API); {@link #endpoints} say where to subscribe and publish. */
     final InetSocketAddress target;
+    final Endpoints endpoints;
     final String adminToken;
     final long serverPid;
     final String runId = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
@@ -28,11 +33,13 @@ final class Bench implements AutoCloseable {
     Bench(Options options) {
         this.options = options;
         this.target = new InetSocketAddress(options.get("host", "127.0.0.1"), options.getInt("port", 8080));
+        this.endpoints = Endpoints.from(options, target);
         this.adminToken = options.get("token", System.getenv("ADMIN_TOKEN"));
         int pid = options.getInt("server-pid", -1);
-        this.serverPid = pid > 0 ? pid : ProcStats.listenerPid(target.getPort());
+        int port = endpoints.subscribeAddress.getPort();
+        this.serverPid = pid > 0 ? pid : ProcStats.listenerPid(port);
         if (serverPid < 0) {
-            log("could not find the process listening on port " + target.getPort() + ": no server CPU/RSS numbers");
+            log("could not find the process listening on port " + port + ": no server CPU/RSS numbers");
         }
     }
 
@@ -44,7 +51,9 @@ final class Bench implements AutoCloseable {
     WorkerPool workers(int connections, String extraInit) throws IOException {
         int perWorker = options.getInt("per-worker", 15_000);
         int count = options.getInt("workers", Math.max(1, (connections + perWorker - 1) / perWorker));
-        String init = "target=" + target.getHostString() + ":" + target.getPort()
+        InetSocketAddress subscribe = endpoints.subscribeAddress;
+        String init = "target=" + subscribe.getHostString() + ":" + subscribe.getPort()
+                + " path=" + URLEncoder.encode(endpoints.subscribePath, StandardCharsets.UTF_8)
                 + " addrs=" + options.getInt("addrs", 4)
                 + " threads=" + options.getInt("threads", 1)
                 + " connecting=" + options.getInt("connecting", 200)
@@ -77,6 +86,31 @@ final class Bench implements AutoCloseable {
         return statsNumber("slow_consumers_dropped");
     }
 
+    /** The gateway's open SSE connections ({@code sse_connections} of {@code /metrics}), over {@code http}. */
+    long serverConnections(HttpConnection http) throws IOException {
+        HttpConnection.Response response = http.get("/metrics");
+        Matcher m = Pattern.compile("(?m)^sse_connections (\\S+)$").matcher(response.body());
+        if (response.status() != 200 || !m.find()) {
+            throw new IOException("/metrics answered " + response.status() + " without sse_connections");
+        }
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    /** The {@code /metrics} samples of the named series, as a JSON object (series with labels → value). */
+    String metricsLines(HttpConnection http, String... names) throws IOException {
+        String body = http.get("/metrics").body();
+        JsonLine json = new JsonLine();
+        for (String line : body.split("\n")) {
+            for (String name : names) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    int space = line.lastIndexOf(' ');
+                    json.raw(line.substring(0, space).replace("\"", "'"), line.substring(space + 1));
+                }
+            }
+        }
+        return json.toString();
+    }
+
     long statsNumber(String field) throws IOException {
         try (HttpConnection http = http()) {
             HttpConnection.Response response = http.get("/api/stats?limit=0");
@@ -91,12 +125,22 @@ final class Bench implements AutoCloseable {
         }
     }
 
+    /** The server's processes' memory in KiB (see {@link ProcStats#memoryKb}), or -1. */
+    long serverMemoryKb() {
+        return ProcStats.memoryKb(ProcStats.tree(serverPid));
+    }
+
+    /** CPU seconds of the server's processes so far. */
+    double serverCpuSeconds() {
+        return ProcStats.cpuSeconds(ProcStats.tree(serverPid));
+    }
+
     /**
      * Publishes sequence numbers {@code from..to-1} to each of {@code channels} channels ({@code {i}} = channel
      * index) from {@code threads} keep-alive connections; each channel belongs to one thread, so its events are
      * sent in order. {@code ratePerSecond > 0} paces each round (every channel once) to that many rounds per second.
      *
-     * @return the {@code /api/send} latency in microseconds
+     * @return the publish latency in microseconds
      */
     Histogram publish(String channelTemplate, int channels, long from, long to, int threads, double roundsPerSecond,
                       String padding) throws Exception {
@@ -108,7 +152,9 @@ final class Bench implements AutoCloseable {
                 int thread = t;
                 results.add(executor.submit(() -> {
                     Histogram sendMicros = new Histogram();
-                    try (HttpConnection http = http()) {
+                    // a peer gets no admin token: its own credentials are --publish-header lines
+                    try (HttpConnection http = endpoints.own ? http()
+                            : new HttpConnection(endpoints.publishAddress, null)) {
                         for (long seq = from; seq < to; seq++) {
                             if (roundsPerSecond > 0) {
                                 long due = start + (long) ((seq - from) * 1e9 / roundsPerSecond);
@@ -120,10 +166,15 @@ final class Bench implements AutoCloseable {
                             for (int c = thread; c < channels; c += threadCount) {
                                 String channel = channelTemplate.replace("{i}", Integer.toString(c));
                                 long sent = System.nanoTime();
-                                HttpConnection.Response response = http.post("/api/send", Payload.sendBody(channel, seq, padding));
+                                String path = endpoints.publishPath(channel);
+                                String body = endpoints.publishBody(channel, Payload.data(seq, padding));
+                                HttpConnection.Response response = http.post(path, endpoints.contentType,
+                                        endpoints.publishHeaders, body);
                                 sendMicros.record((System.nanoTime() - sent) / 1000);
-                                if (response.status() != 200) {
-                                    throw new IOException("/api/send answered " + response.status() + ": " + response.body());
+                                // peers answer a publish with 200, 201 (created), 202 (queued) or 204
+                                if (response.status() / 100 != 2) {
+                                    throw new IOException("POST " + path + " answered " + response.status() + ": "
+                                            + response.body());
                                 }
                             }
                         }
@@ -173,7 +224,7 @@ final class Bench implements AutoCloseable {
 
         Usage(WorkerPool pool) {
             this.pool = pool;
-            serverStart = ProcStats.cpuSeconds(serverPid);
+            serverStart = serverCpuSeconds();
             clientsStart = ProcStats.cpuSeconds(pool.pids());
             selfStart = ProcStats.cpuSeconds(ProcessHandle.current().pid());
         }
@@ -185,7 +236,7 @@ final class Bench implements AutoCloseable {
         /** {@code {"wall_s":…,"server_cpu_pct":…,"clients_cpu_pct":…,"publisher_cpu_pct":…}}: % of one core. */
         String json() {
             double wall = wallSeconds();
-            double server = ProcStats.cpuSeconds(serverPid) - serverStart;
+            double server = serverCpuSeconds() - serverStart;
             double clients = ProcStats.cpuSeconds(pool.pids()) - clientsStart;
             double self = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - selfStart;
             return new JsonLine().put("wall_s", wall)

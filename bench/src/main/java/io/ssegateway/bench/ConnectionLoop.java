@@ -27,6 +27,8 @@ final class ConnectionLoop implements Runnable {
     private final Selector selector;
     private final InetSocketAddress target;
     private final String hostHeader;
+    /** The subscribe request's path and query, with {@code {channel}}. */
+    private final String pathTemplate;
     private final List<InetAddress> sourceAddresses;
     private final int maxConnecting;
     private final int receiveBuffer;
@@ -43,11 +45,12 @@ final class ConnectionLoop implements Runnable {
     private record Pending(Subscription subscription, String lastEventId, CountDownLatch done, AtomicInteger failures) {
     }
 
-    ConnectionLoop(String name, InetSocketAddress target, List<InetAddress> sourceAddresses, int maxConnecting,
-                   int receiveBuffer) throws IOException {
+    ConnectionLoop(String name, InetSocketAddress target, String pathTemplate, List<InetAddress> sourceAddresses,
+                   int maxConnecting, int receiveBuffer) throws IOException {
         this.selector = Selector.open();
         this.target = target;
         this.hostHeader = target.getHostString() + ":" + target.getPort();
+        this.pathTemplate = pathTemplate;
         this.sourceAddresses = sourceAddresses;
         this.maxConnecting = maxConnecting;
         this.receiveBuffer = receiveBuffer;
@@ -197,7 +200,8 @@ final class ConnectionLoop implements Runnable {
                     channel.bind(new InetSocketAddress(
                             sourceAddresses.get(pending.subscription.index % sourceAddresses.size()), 0));
                 }
-                SseConnection connection = new SseConnection(pending.subscription, channel, hostHeader, pending.lastEventId);
+                SseConnection connection = new SseConnection(pending.subscription, channel, hostHeader, pathTemplate,
+                        pending.lastEventId);
                 connection.key = channel.register(selector, 0, new Attempt(connection, pending));
                 pending.subscription.connection = connection;
                 connecting++;

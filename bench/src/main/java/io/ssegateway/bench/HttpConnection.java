@@ -34,10 +34,11 @@ final class HttpConnection implements AutoCloseable {
         this.authorization = adminToken == null ? "" : "Authorization: Bearer " + adminToken + "\r\n";
     }
 
-    Response post(String path, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n" + authorization
-                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+    /** @param headers extra header lines, each ending in CRLF */
+    Response post(String path, String contentType, String headers, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n" + authorization + headers
+                + "Content-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\n\r\n";
         return exchange(head, body);
     }
 

@@ -1,13 +1,19 @@
 package io.ssegateway.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} and {@code --flag} options, each read with its default; unknown names are an error. */
+/**
+ * {@code --name value} and {@code --flag} options, each read with its default; unknown names are an error. An option
+ * given twice keeps its last value, except for {@link #getAll} (repeatable options such as {@code --publish-header}).
+ */
 final class Options {
 
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> all = new HashMap<>();
     private final Set<String> known;
 
     Options(String[] args, int from, Set<String> known, Set<String> flags) {
@@ -34,11 +40,17 @@ final class Options {
                 throw new IllegalArgumentException("unknown option --" + name + "; known: " + known + " " + flags);
             }
             values.put(name, value);
+            all.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
     }
 
     String get(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
+    }
+
+    /** Every value given to {@code --name}, in order. */
+    List<String> getAll(String name) {
+        return all.getOrDefault(name, List.of());
     }
 
     int getInt(String name, int defaultValue) {

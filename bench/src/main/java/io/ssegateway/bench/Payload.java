@@ -12,10 +12,9 @@ final class Payload {
     private Payload() {
     }
 
-    /** The {@code /api/send} body for {@code channel} carrying sequence {@code seq}, sent now. */
-    static String sendBody(String channel, long seq, String padding) {
-        return "{\"channel_id\":\"" + channel + "\",\"event_type\":\"bench\",\"data\":{\"s\":" + seq + ",\"t\":"
-                + System.nanoTime() + ",\"p\":\"" + padding + "\"}}";
+    /** The data of the event carrying sequence {@code seq}, sent now. */
+    static String data(long seq, String padding) {
+        return "{\"s\":" + seq + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
     }
 
     static String padding(int bytes) {

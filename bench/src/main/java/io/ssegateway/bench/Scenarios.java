@@ -1,5 +1,8 @@
 package io.ssegateway.bench;
 
+import java.io.IOException;
+import java.util.Map;
+
 /**
  * The scenarios. Each returns one JSON line; progress goes to stderr. Channel names carry a run id so that one
  * gateway can serve several runs without their histories mixing.
@@ -12,37 +15,71 @@ final class Scenarios {
     /**
      * N idle connections, opened in two halves: server RSS per connection over all N (what a fresh server grows by,
      * heap expansion included) and over the second half (the marginal cost once the heap has grown), connect rate.
+     * With {@code --live-heap}: also the server's live heap per connection after full collections (jcmd), the
+     * figure that does not depend on how far the collector let the heap grow; {@code --warmup R} first opens and
+     * closes the N connections R times, so that the server's code paths are compiled as in a long-running gateway.
+     * {@code --channels-per-connection K}: each connection subscribes to K channels (K − 1 of its own beside its first).
      */
     static JsonLine idle(Bench bench) throws Exception {
         int n = bench.options.getInt("connections", 10_000);
         int channels = bench.options.getInt("channels", n);
         long settle = bench.options.getInt("settle", 5) * 1000L;
-        String template = "idle-" + bench.runId + "-" + (channels >= n ? "{i}" : "shared");
-        try (WorkerPool pool = bench.workers(n, null)) {
-            long before = ProcStats.rssKb(bench.serverPid);
-            long serverBefore = bench.statsNumber("total_connections");
+        boolean liveHeap = bench.options.flag("live-heap");
+        int warmup = bench.options.getInt("warmup", 0);
+        int perConnection = bench.options.getInt("channels-per-connection", 1);
+        String base = "idle-" + bench.runId + "-" + (channels >= n ? "{i}" : "shared");
+        StringBuilder channelList = new StringBuilder(base);
+        for (int extra = 1; extra < perConnection; extra++) {
+            channelList.append('|').append(base).append("-x").append(extra);
+        }
+        String template = channelList.toString();
+        if ((warmup > 0 || liveHeap) && !bench.endpoints.own) {
+            throw new IllegalArgumentException("--warmup and --live-heap need the gateway (its /metrics, a JVM)");
+        }
+        try (WorkerPool pool = bench.workers(n, null); HttpConnection http = bench.http()) {
+            for (int round = 1; round <= warmup; round++) {
+                bench.open(pool, n, template, null);
+                pool.all("CLOSE", null);
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (bench.serverConnections(http) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                Bench.log("warm-up round " + round + " of " + warmup + " done");
+            }
+            long heapBefore = liveHeap ? ProcStats.liveHeapKb(bench.serverPid) : -1;
+            long before = bench.serverMemoryKb();
+            // a peer has no /api/stats: only the clients' count then
+            long serverBefore = bench.endpoints.own ? bench.statsNumber("total_connections") : 0;
             Bench.Usage usage = bench.new Usage(pool);
             long start = System.nanoTime();
             bench.open(pool, n / 2, template, null);
             double firstSeconds = (System.nanoTime() - start) / 1e9;
             // let the server finish what the connects started (JIT, GC) before reading its RSS
             Thread.sleep(settle);
-            long half = ProcStats.rssKb(bench.serverPid);
+            long half = bench.serverMemoryKb();
             start = System.nanoTime();
             bench.open(pool, n - n / 2, template, null);
             double connectSeconds = firstSeconds + (System.nanoTime() - start) / 1e9;
             Thread.sleep(settle);
-            long after = ProcStats.rssKb(bench.serverPid);
+            long after = bench.serverMemoryKb();
+            long heapAfter = liveHeap ? ProcStats.liveHeapKb(bench.serverPid) : -1;
             long open = pool.stats().get("open");
-            long connections = bench.statsNumber("total_connections") - serverBefore;
-            return new JsonLine().put("scenario", "idle").put("connections", n).put("open", open)
-                    .put("server_connections_added", connections)
-                    .put("connect_per_s", n / connectSeconds)
+            JsonLine line = new JsonLine().put("scenario", "idle").put("connections", n)
+                    .put("channels_per_connection", perConnection).put("open", open);
+            if (bench.endpoints.own) {
+                line.put("server_connections_added", bench.statsNumber("total_connections") - serverBefore);
+            }
+            line.put("connect_per_s", n / connectSeconds)
                     .put("server_rss_before_mb", before / 1024.0).put("server_rss_half_mb", half / 1024.0)
                     .put("server_rss_after_mb", after / 1024.0)
                     .put("rss_per_connection_kb", (after - before) / (double) n)
-                    .put("rss_per_connection_second_half_kb", (after - half) / (double) (n - n / 2))
-                    .raw("usage", usage.json());
+                    .put("rss_per_connection_second_half_kb", (after - half) / (double) (n - n / 2));
+            if (liveHeap) {
+                line.put("warmup_rounds", warmup).put("live_heap_before_mb", heapBefore / 1024.0)
+                        .put("live_heap_after_mb", heapAfter / 1024.0)
+                        .put("live_heap_per_connection_kb", (heapAfter - heapBefore) / (double) n);
+            }
+            return line.raw("usage", usage.json());
         }
     }
 
@@ -72,7 +109,7 @@ final class Scenarios {
                     .put("deliveries_per_s", stats.get("received") / seconds)
                     .raw("reach_all_ms", reachAll(stats))
                     .raw("send_ms", send.toJsonMillis())
-                    .put("server_rss_mb", ProcStats.rssKb(bench.serverPid) / 1024.0)
+                    .put("server_rss_mb", bench.serverMemoryKb() / 1024.0)
                     .raw("usage", cpu);
         }
     }
@@ -187,6 +224,111 @@ final class Scenarios {
                                 && stats.get("gap_events") == 0 && stats.get("distinct") == 3L * n * m)
                         .raw("usage", usage.json());
             }
+        }
+    }
+
+    /**
+     * A reconnect storm: N clients connect (one channel each), all hang up at once, and the gateway must notice; then
+     * they all connect again, for {@code --rounds} rounds. Per round: connected and refused, how long the clients took
+     * to close all their sockets ({@code hang_up_ms}), and from the start of the hang-up the time until the gateway's
+     * connection count fell by half, by 99 % and to zero ({@code release_ms}: the count is polled every 10 ms; at most {@code --release-wait} seconds, then the next round connects anyway), the
+     * server's CPU time meanwhile, and its RSS. At the end: {@code /health} and the gateway's refusal and timeout counters.
+     */
+    static JsonLine storm(Bench bench) throws Exception {
+        int n = bench.options.getInt("connections", 10_000);
+        int rounds = bench.options.getInt("rounds", 3);
+        long waitNanos = bench.options.getInt("release-wait", 10) * 1_000_000_000L;
+        String template = "storm-" + bench.runId + "-{i}";
+        StringBuilder perRound = new StringBuilder("[");
+        boolean allConnected = true;
+        long worstReleaseMs = 0;
+        boolean reachable = true;
+        try (WorkerPool pool = bench.workers(n, null); HttpConnection http = bench.http()) {
+            long rssBefore = bench.serverMemoryKb();
+            for (int round = 1; round <= rounds && reachable; round++) {
+                Map<String, Long> opened = round == 1 ? pool.open(n, template, null) : pool.all("RECONNECT", "ms");
+                long connected = opened.getOrDefault(round == 1 ? "opened" : "reopened", 0L);
+                long refused = opened.getOrDefault("failed", 0L);
+                allConnected &= refused == 0 && connected == n;
+                JsonLine line = new JsonLine().put("round", round).put("connected", connected).put("refused", refused)
+                        .put("connect_ms", opened.getOrDefault("ms", 0L));
+                try {
+                    long held = bench.serverConnections(http);
+                    long rss = bench.serverMemoryKb();
+                    Bench.log("round " + round + ": " + connected + " connected, " + refused + " refused in "
+                            + opened.getOrDefault("ms", 0L) + " ms; the gateway counts " + held + "; hanging up");
+                    double cpu0 = bench.serverCpuSeconds();
+                    long hangUp = System.nanoTime();
+                    pool.all("CLOSE", null);
+                    // closing thousands of sockets takes the clients a while: the last one closed this long after the first
+                    long hangUpMs = (System.nanoTime() - hangUp) / 1_000_000;
+                    Release release = awaitRelease(bench, http, held, hangUp, waitNanos);
+                    worstReleaseMs = Math.max(worstReleaseMs, release.maxMs < 0 ? Long.MAX_VALUE : release.maxMs);
+                    double releaseCpu = bench.serverCpuSeconds() - cpu0;
+                    Bench.log("round " + round + ": released " + release.json());
+                    line.put("server_count", held).put("hang_up_ms", hangUpMs)
+                            .raw("release_ms", release.json()).put("left_after_wait", release.left)
+                            .put("release_server_cpu_s", releaseCpu)
+                            .put("server_rss_mb", rss / 1024.0);
+                } catch (IOException unreachable) {
+                    // what a deaf listener looks like from outside: no more rounds to measure
+                    Bench.log("round " + round + ": the gateway does not answer any more (" + unreachable + ")");
+                    line.put("gateway_unreachable", true);
+                    reachable = false;
+                    worstReleaseMs = Long.MAX_VALUE;
+                }
+                perRound.append(perRound.length() > 1 ? "," : "").append(line);
+            }
+            int health;
+            String counters;
+            try (HttpConnection fresh = bench.http()) {
+                health = fresh.get("/health").status();
+                counters = bench.metricsLines(fresh, "sse_connections_rejected_total", "sse_connections_timed_out_total",
+                        "sse_tcp_limit_reached_total");
+            } catch (IOException unreachable) {
+                health = -1;
+                counters = "null";
+            }
+            return new JsonLine().put("scenario", "storm").put("connections", n).put("rounds", rounds)
+                    .put("all_connected", allConnected)
+                    .put("worst_release_ms", worstReleaseMs == Long.MAX_VALUE ? -1 : worstReleaseMs)
+                    .raw("rounds_detail", perRound.append(']').toString())
+                    .put("health_status", health)
+                    .put("server_rss_before_mb", rssBefore / 1024.0)
+                    .put("server_rss_after_mb", bench.serverMemoryKb() / 1024.0)
+                    .raw("gateway_counters", counters);
+        }
+    }
+
+    /** When the gateway's count fell by half, by 99 % and to zero after a hang-up (ms, -1: not within the wait). */
+    private record Release(long p50Ms, long p99Ms, long maxMs, long left) {
+        String json() {
+            return "{\"p50\":" + p50Ms + ",\"p99\":" + p99Ms + ",\"max\":" + maxMs + "}";
+        }
+    }
+
+    private static Release awaitRelease(Bench bench, HttpConnection http, long held, long hangUp, long waitNanos)
+            throws Exception {
+        long p50 = -1;
+        long p99 = -1;
+        long count = held;
+        while (true) {
+            count = bench.serverConnections(http);
+            long ms = (System.nanoTime() - hangUp) / 1_000_000;
+            long released = held - count;
+            if (p50 < 0 && released * 2 >= held) {
+                p50 = ms;
+            }
+            if (p99 < 0 && released * 100 >= held * 99) {
+                p99 = ms;
+            }
+            if (count <= 0) {
+                return new Release(p50, p99, ms, 0);
+            }
+            if (System.nanoTime() - hangUp > waitNanos) {
+                return new Release(p50, p99, -1, count);
+            }
+            Thread.sleep(10);
         }
     }
 

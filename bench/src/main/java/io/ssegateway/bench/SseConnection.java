@@ -1,7 +1,6 @@
 package io.ssegateway.bench;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -29,15 +28,15 @@ final class SseConnection {
     /** Why the open failed (status line or exception), or null. */
     String failure;
 
-    SseConnection(Subscription subscription, SocketChannel channel, String hostHeader, String lastEventId) {
+    /** @param pathTemplate the request's path and query with {@code {channel}} (see {@link Endpoints#subscribePath}) */
+    SseConnection(Subscription subscription, SocketChannel channel, String hostHeader, String pathTemplate,
+                  String lastEventId) {
         this.subscription = subscription;
         this.channel = channel;
-        StringBuilder text = new StringBuilder(256)
-                .append("GET /sse/connect?channel_id=").append(URLEncoder.encode(subscription.channel, StandardCharsets.UTF_8));
-        if (lastEventId == null && subscription.initialLastEventId != null) {
-            text.append("&last_event_id=").append(URLEncoder.encode(subscription.initialLastEventId, StandardCharsets.UTF_8));
-        }
-        text.append(" HTTP/1.1\r\nHost: ").append(hostHeader)
+        StringBuilder text = new StringBuilder(256).append("GET ")
+                .append(Endpoints.subscribePath(pathTemplate, subscription.channel,
+                        lastEventId == null ? subscription.initialLastEventId : null))
+                .append(" HTTP/1.1\r\nHost: ").append(hostHeader)
                 .append("\r\nAccept: text/event-stream\r\nUser-Agent: sse-gateway-bench\r\n");
         if (lastEventId != null) {
             text.append("Last-Event-ID: ").append(lastEventId).append("\r\n");

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A client process (or, in tests, a thread) holding SSE connections for the coordinator. Reads one command per line
  * and answers one line, {@code OK key=value…} or {@code ERR message}:
  * <pre>
- * INIT target=127.0.0.1:8080 addrs=4 threads=1 connecting=200 rcvbuf=0
+ * INIT target=127.0.0.1:8080 path=%2Fsse%2Fconnect%3Fchannel_id%3D%7Bchannel%7D addrs=4 threads=1 connecting=200 rcvbuf=0
  * OPEN count=5000 first=0 channel=fanout-{i} [last=earliest] [small_rcvbuf_every=100]   ({i}: subscriber index)
  * PAUSE every=100 | RECONNECT | CLOSE | RESET | PROGRESS | STATS | EXIT
  * </pre>
@@ -115,8 +116,10 @@ final class Worker {
         int threads = Integer.parseInt(args.getOrDefault("threads", "1"));
         int connecting = Integer.parseInt(args.getOrDefault("connecting", "200"));
         int rcvbuf = Integer.parseInt(args.getOrDefault("rcvbuf", "0"));
+        // the subscribe request's path and query with {channel}, URL-encoded so that it is one word of the line
+        String path = URLDecoder.decode(args.getOrDefault("path", Endpoints.OWN_SUBSCRIBE_PATH), StandardCharsets.UTF_8);
         for (int i = 0; i < threads; i++) {
-            loops.add(new ConnectionLoop("sse-loop-" + i, address, sources, Math.max(1, connecting / threads), rcvbuf));
+            loops.add(new ConnectionLoop("sse-loop-" + i, address, path, sources, Math.max(1, connecting / threads), rcvbuf));
         }
         return "OK pid=" + ProcessHandle.current().pid();
     }

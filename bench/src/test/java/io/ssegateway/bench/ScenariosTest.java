@@ -1,12 +1,11 @@
 package io.ssegateway.bench;
 
+import static io.ssegateway.bench.ResultFields.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.TestGateways;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,12 +35,6 @@ class ScenariosTest {
         all[args.length + 3] = Long.toString(ProcessHandle.current().pid());
         all[args.length + 4] = "--in-process";
         return Main.run(all);
-    }
-
-    private static String field(String json, String key) {
-        Matcher m = Pattern.compile("\"" + key + "\":(\"[^\"]*\"|[-\\d.]+|true|false)").matcher(json);
-        assertTrue(m.find(), key + " missing in " + json);
-        return m.group(1);
     }
 
     @Test
@@ -86,5 +79,23 @@ class ScenariosTest {
         String result = run("idle", "--connections", "40", "--settle", "0");
         assertEquals("40", field(result, "open"), result);
         assertEquals("40", field(result, "server_connections_added"));
+    }
+
+    @Test
+    void idleWithLiveHeapWarmsUpThenReadsTheServersHeapThroughJcmd() throws Exception {
+        String result = run("idle", "--connections", "30", "--settle", "0", "--live-heap", "--warmup", "1");
+        assertEquals("30", field(result, "open"), result);
+        assertEquals("1", field(result, "warmup_rounds"));
+        assertTrue(Double.parseDouble(field(result, "live_heap_before_mb")) > 0, result);
+        assertTrue(Double.parseDouble(field(result, "live_heap_after_mb")) > 0, result);
+    }
+
+    @Test
+    void aStormReconnectsEveryClientAndTheGatewayReleasesEachRound() throws Exception {
+        String result = run("storm", "--connections", "60", "--rounds", "2");
+        assertEquals("true", field(result, "all_connected"), result);
+        assertEquals("200", field(result, "health_status"));
+        long worst = Long.parseLong(field(result, "worst_release_ms"));
+        assertTrue(worst >= 0 && worst < 5_000, "released in " + worst + " ms: " + result);
     }
 }

@@ -49,6 +49,11 @@ final class Browser implements AutoCloseable {
     private final ChromeDriver driver;
 
     Browser() {
+        this(new String[0]);
+    }
+
+    /** A browser started with these command-line arguments added (e.g. a certificate to trust). */
+    Browser(String... extraArguments) {
         File chromium = requiredExecutable("browser.chromium", "/usr/bin/chromium");
         File chromedriver = requiredExecutable("browser.chromedriver", "/usr/bin/chromedriver");
         try {
@@ -61,6 +66,7 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+        options.addArguments(extraArguments);
         // an alert must not block the session: it is recorded by the probe and looked for by the tests
         options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
         service = new ChromeDriverService.Builder()

@@ -141,6 +141,56 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void ratesChartChannelListAndRowsFollowTheGateway() throws Exception {
+        Gateway gateway = start(TestGateways.builder());
+        openDashboard(gateway);
+        awaitLive();
+        browser.awaitText("#channels tr td", "No channel.");
+        SseClient leaving = subscribe(gateway, "busy");
+        subscribe(gateway, "busy");
+        subscribe(gateway, "calm");
+        browser.awaitText("#channels tr:first-child td:nth-child(1)", "busy");
+        browser.awaitText("#channels tr:first-child td:nth-child(2)", "2");
+        browser.awaitText("#channels tr:nth-child(2) td:nth-child(1)", "calm");
+        browser.awaitText("#channels tr:nth-child(2) td:nth-child(2)", "1");
+        // anonymous clients: no subject
+        browser.awaitText("#connections tr:first-child td:nth-child(5)", "–");
+
+        for (int i = 0; i < 20; i++) {
+            Http.publish(gateway.port(), "busy", "tick", "n" + i);
+        }
+        // a point above the baseline (y 80) once a snapshot saw the burst
+        browser.await(() -> java.util.Arrays.stream(String.valueOf(browser.script(
+                        "return document.getElementById('rates-published').getAttribute('points');")).split(" "))
+                        .filter(point -> point.contains(","))
+                        .anyMatch(point -> Double.parseDouble(point.substring(point.indexOf(',') + 1)) < 80),
+                () -> "no published rate drawn: " + browser.script(
+                        "return document.getElementById('rates-published').getAttribute('points');"));
+        browser.await(() -> !"0".equals(browser.find("#rates-peak").getText()), () -> "no peak");
+
+        // a client leaves: its row goes, and its channel's count follows
+        leaving.close();
+        browser.await(() -> browser.findAll("#connections tr").size() == 2,
+                () -> "rows: " + browser.findAll("#connections tr").size());
+        browser.awaitText("#channels tr:first-child td:nth-child(2)", "1");
+        browser.awaitText("#channels tr:nth-child(2) td:nth-child(2)", "1");
+    }
+
+    @Test
+    void aConnectionToSeveralChannelsListsThemAll() throws Exception {
+        Gateway gateway = start(TestGateways.builder());
+        SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=orders&channel_id=alerts",
+                SseClient.options());
+        clients.add(client);
+        assertEquals(200, client.status(), client.errorBody());
+        openDashboard(gateway);
+        awaitLive();
+        browser.awaitText("#stat-connections", "1");
+        browser.awaitText("#stat-channels", "2");
+        browser.awaitText("#connections tr td:nth-child(2)", "orders, alerts");
+    }
+
+    @Test
     void connectionTablePagesAndFilters() throws Exception {
         Gateway gateway = start(TestGateways.builder());
         for (int i = 0; i < 30; i++) {
@@ -279,6 +329,8 @@ class DashboardBrowserTest {
         awaitLogged("order.shipped");
         browser.await(() -> loggedEvents().size() == 4, () -> "events in the panel: " + loggedEvents());
         browser.awaitText("#stat-connections", "7");
+        // the rate is per one-second snapshot: the publishes above may be a snapshot or more behind by now
+        Http.publish(gateway.port(), "prices", "tick", "101.5");
         browser.await(() -> !"0".equals(browser.text("#stat-published-rate")), () -> "no publish rate yet");
 
         Number height = (Number) browser.script("return document.documentElement.scrollHeight;");

@@ -35,7 +35,17 @@ final class PageServer implements AutoCloseable {
 
     /** The URL of a page, e.g. {@code url("eventsource.html?channel=a")}. */
     String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + pathAndQuery;
+        return url("127.0.0.1", pathAndQuery);
+    }
+
+    /** The URL of a page on {@code host} (an origin of its own: {@code localhost} and {@code 127.0.0.1} differ). */
+    String url(String host, String pathAndQuery) {
+        return "http://" + host + ":" + server.getAddress().getPort() + "/" + pathAndQuery;
+    }
+
+    /** The page's origin on {@code host}. */
+    String origin(String host) {
+        return "http://" + host + ":" + server.getAddress().getPort();
     }
 
     private void serve(HttpExchange exchange) throws IOException {

@@ -1,11 +1,15 @@
 package io.ssegateway.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
+import io.ssegateway.plugin.gcp.PubSubEmulator;
+import io.ssegateway.plugin.gcp.PubSubRest;
+import io.ssegateway.plugin.nats.NatsServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -144,8 +148,56 @@ class DistributionIT {
             gateway.destroy();
             assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, gateway.exitValue(), read(log));
-            assertTrue(read(log).contains("Using source redis (plugin redis 0.1.0"), read(log));
+            assertTrue(read(log).contains("Using source redis (plugin redis 0.2.0"), read(log));
         }
+    }
+
+    /**
+     * The shipped NATS plugin as source and storage of two gateways, set by environment variables only, against a
+     * real {@code nats-server -js}: sent to one, delivered by the other with the same id, replayed from either.
+     */
+    @Test
+    void theShippedNatsPluginCarriesMessagesBetweenTwoInstances() throws Exception {
+        try (NatsServer nats = NatsServer.start()) {
+            int portA = freePort();
+            int portB = freePort();
+            Path logA = unpacked.resolve("nats-a.log");
+            Path logB = unpacked.resolve("nats-b.log");
+            Map<String, String> environment = Map.of("GATEWAY_SOURCE_TYPE", "nats", "GATEWAY_STORAGE_TYPE", "nats",
+                    "NATS_URL", nats.url());
+            gateway = start(with(environment, "PORT", Integer.toString(portA)), logA);
+            Process second = start(with(environment, "PORT", Integer.toString(portB)), logB);
+            try {
+                SseClient.awaitCondition(() -> ready(portA), WAIT, () -> "A not ready; log:\n" + read(logA));
+                SseClient.awaitCondition(() -> ready(portB), WAIT, () -> "B not ready; log:\n" + read(logB));
+                String first;
+                try (SseClient onA = SseClient.subscribe(portA, "user-9")) {
+                    first = Http.publish(portB, "user-9", "note", "sent to B");
+                    SseClient.Event event = onA.awaitMessages(1, Duration.ofSeconds(10)).get(0);
+                    assertEquals("sent to B", event.data());
+                    assertEquals(first, event.id());
+                }
+                String throughA = Http.publish(portA, "user-9", "note", "sent to A");
+                for (int port : new int[] {portA, portB}) {
+                    try (SseClient replay = SseClient.connect(port, "/sse/connect?channel_id=user-9",
+                            SseClient.options().header("Last-Event-ID", first))) {
+                        SseClient.Event event = replay.awaitMessages(1, Duration.ofSeconds(10)).get(0);
+                        assertEquals(throughA, event.id());
+                        assertEquals("sent to A", event.data());
+                    }
+                }
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertTrue(read(logA).contains("Using source nats (plugin nats 0.2.0"), read(logA));
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> environment, String key, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(environment);
+        copy.put(key, value);
+        return copy;
     }
 
     /**
@@ -154,16 +206,17 @@ class DistributionIT {
      */
     @Test
     void theShippedGcpPluginDeliversFromPubSub() throws Exception {
-        try (PubSubEmulatorProcess emulator = PubSubEmulatorProcess.start(unpacked.resolve("emulator.log"))) {
-            emulator.createTopic("demo-project", "events");
+        try (PubSubEmulator emulator = PubSubEmulator.start()) {
+            PubSubRest pubsub = new PubSubRest(emulator.endpoint());
+            pubsub.createTopic("demo-project", "events");
             int port = freePort();
             Path log = unpacked.resolve("gcp.log");
             gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "gcp",
                     "GATEWAY_SOURCE_GCP_PROJECT", "demo-project", "GATEWAY_SOURCE_GCP_TOPIC", "events",
-                    "PUBSUB_EMULATOR_HOST", emulator.hostPort()), log);
+                    "PUBSUB_EMULATOR_HOST", emulator.endpoint()), log);
             SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
             try (SseClient client = SseClient.subscribe(port, "room-1")) {
-                emulator.publish("demo-project", "events", "{\"text\":\"hi\"}",
+                pubsub.publish("demo-project", "events", "{\"text\":\"hi\"}",
                         Map.of("channel_id", "room-1", "event_type", "chat", "id", "msg-1"));
                 SseClient.Event event = client.awaitMessages(1, Duration.ofSeconds(20)).get(0);
                 assertEquals("chat", event.type());
@@ -175,14 +228,115 @@ class DistributionIT {
         }
     }
 
+    /**
+     * The issue's acceptance for the JWT plugin: configured with only {@code GATEWAY_AUTH_TYPE=jwt} and
+     * {@code GATEWAY_AUTH_JWT_SECRET}, tokens minted by {@code bin/sse-gateway token}.
+     */
+    @Test
+    void theShippedJwtPluginAuthenticatesWithOnlyATypeAndASecret() throws Exception {
+        String secret = "distribution-test-secret-0123456789-abcdef";
+        int port = freePort();
+        Path log = unpacked.resolve("jwt.log");
+        gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_AUTH_TYPE", "jwt",
+                "GATEWAY_AUTH_JWT_SECRET", secret), log);
+        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+
+        SseClient anonymous = SseClient.subscribe(port, "user-alice");
+        assertEquals(401, anonymous.status());
+        assertEquals("Bearer realm=\"sse-gateway\"", anonymous.header("www-authenticate"));
+
+        String alice = token(Map.of("GATEWAY_AUTH_JWT_SECRET", secret), "--sub", "alice", "--channels", "user-{sub}",
+                "--ttl", "1h");
+        String path = "/sse/connect?channel_id=user-alice";
+        try (SseClient byHeader = SseClient.connect(port, path, SseClient.options().header("Authorization", "Bearer " + alice));
+             SseClient byCookie = SseClient.connect(port, path, SseClient.options().header("Cookie", "sse_token=" + alice));
+             SseClient byQuery = SseClient.connect(port, path + "&access_token=" + alice, SseClient.options())) {
+            for (SseClient client : List.of(byHeader, byCookie, byQuery)) {
+                assertEquals(200, client.status(), client.errorBody());
+            }
+            SseClient other = SseClient.connect(port, "/sse/connect?channel_id=user-bob",
+                    SseClient.options().header("Authorization", "Bearer " + alice));
+            assertEquals(403, other.status());
+            assertTrue(other.errorBody().contains("user-bob"), other.errorBody());
+
+            String publisher = token(Map.of(), "--secret", secret, "--sub", "rooms", "--publish", "room-*,user-alice");
+            Map<String, String> bearer = Map.of("Authorization", "Bearer " + publisher);
+            String send = "{\"channel_id\":\"%s\",\"event_type\":\"note\",\"data\":\"hi\"}";
+            assertEquals(200, Http.post(port, "/api/send", "application/json", send.formatted("room-1"), bearer).status());
+            assertEquals(200, Http.post(port, "/api/send", "application/json", send.formatted("user-alice"), bearer).status());
+            Http.Response refused = Http.post(port, "/api/send", "application/json", send.formatted("user-1"), bearer);
+            assertEquals(403, refused.status(), refused.body());
+            for (SseClient client : List.of(byHeader, byCookie, byQuery)) {
+                assertEquals("hi", client.awaitMessages(1, Duration.ofSeconds(10)).get(0).data());
+            }
+        }
+
+        // a short-lived token: its stream ends (with an "expired" event), then the token is refused
+        String brief = token(Map.of(), "--secret", secret, "--sub", "alice", "--channels", "user-alice", "--ttl", "2s");
+        try (SseClient client = SseClient.connect(port, path, SseClient.options().header("Cookie", "sse_token=" + brief))) {
+            assertEquals(200, client.status(), client.errorBody());
+            client.awaitEnd(Duration.ofSeconds(30));
+            assertEquals("expired", client.messages().get(client.messages().size() - 1).type());
+        }
+        SseClient expired = SseClient.connect(port, path, SseClient.options().header("Cookie", "sse_token=" + brief));
+        assertEquals(401, expired.status());
+        assertTrue(expired.errorBody().contains("the token has expired"), expired.errorBody());
+        assertTrue(Http.get(port, "/metrics").body().contains("sse_connections_expired_total 1"));
+        assertTrue(!read(log).contains(alice) && !read(log).contains(brief), "a token in the log");
+        gateway.destroy();
+        assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, gateway.exitValue(), read(log));
+    }
+
+    /** {@code bin/sse-gateway token …}: the token it prints (stdout holds nothing else). */
+    private String token(Map<String, String> environment, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/sse-gateway").toString(), "token"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("JAVA_HOME");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes()).trim();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), err);
+        assertTrue(out.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+"), "not a lone token: " + out);
+        return out;
+    }
+
+    @Test
+    void anUnknownCommandExitsTwoAndListsThePluginsCommands() throws Exception {
+        Process process = new ProcessBuilder(home.resolve("bin/sse-gateway").toString(), "nosuch").start();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue(), err);
+        assertTrue(err.contains("unknown command 'nosuch'") && err.contains("token"), err);
+    }
+
     @Test
     void aConfigurationErrorExitsTwoWithAMessage() throws Exception {
         Path log = unpacked.resolve("bad.log");
         gateway = start(Map.of("PORT", Integer.toString(freePort()), "GATEWAY_STORAGE_TYPE", "nosuch"), log);
         assertTrue(gateway.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, gateway.exitValue());
-        assertTrue(read(log).contains("Unknown storage type 'nosuch' in gateway.storage.type; available: memory, noop"),
+        assertTrue(read(log).contains("Unknown storage type 'nosuch' in gateway.storage.type; available: memory, nats, noop, redis"),
                 read(log));
+    }
+
+    @Test
+    void aPortAlreadyTakenExitsOneWithOneLineNamingItBeforeLoadingPlugins() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            Path log = unpacked.resolve("taken.log");
+            gateway = start(Map.of("PORT", Integer.toString(port)), log);
+            assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "still running; log:\n" + read(log));
+            assertEquals(1, gateway.exitValue(), read(log));
+            String output = read(log);
+            assertTrue(output.contains("sse-gateway: could not start: cannot listen on 0.0.0.0:" + port
+                    + ": Address already in use"), output);
+            assertFalse(output.contains("Started"), output);
+            assertFalse(output.contains("Loaded plugin"), "the port is checked before the plugins load:\n" + output);
+        }
     }
 
     /** Hides every Java 21+ under /usr/lib/jvm in a private mount namespace: the script must say what it needs. */

@@ -7,12 +7,12 @@ import java.util.Properties;
 
 /**
  * The version of this SPI. Plugins declare the versions they work with in {@code Plugin-Requires} (jar manifest) or
- * {@code plugin.requires} ({@code plugin.properties} of a zip), as a SemVer expression such as {@code >=0.1.0}; the
+ * {@code plugin.requires} ({@code plugin.properties} of a zip), as a SemVer expression such as {@code >=0.2.0}; the
  * gateway refuses a plugin whose expression this version does not satisfy.
  */
 public final class SpiVersion {
 
-    /** For example {@code 0.1.0}. */
+    /** For example {@code 0.2.0}. */
     public static final String CURRENT = load();
 
     private SpiVersion() {

@@ -1,6 +1,6 @@
 package io.ssegateway.bench.jmh;
 
-import io.ssegateway.host.sse.Frame;
+import io.ssegateway.host.core.Frame;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,11 +42,11 @@ public class FrameBenchmark {
 
     @Benchmark
     public Frame jsonEvent() {
-        return Frame.event("1764215400123-0", "notification", json, null);
+        return Frame.event("1764215400123-0", "notification", json);
     }
 
     @Benchmark
     public Frame multilineEvent() {
-        return Frame.event("1764215400123-0", "log", multiline, null);
+        return Frame.event("1764215400123-0", "log", multiline);
     }
 }

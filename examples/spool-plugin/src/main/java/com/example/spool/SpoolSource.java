@@ -1,7 +1,8 @@
 package com.example.spool;
 
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -35,7 +36,7 @@ final class SpoolSource implements MessageSource {
     }
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel)
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel)
             throws IOException, InterruptedException {
         // runs on its own virtual thread until the gateway cancels it; await(timeout) doubles as the poll sleep
         do {
@@ -54,11 +55,12 @@ final class SpoolSource implements MessageSource {
             return;
         }
         String channel = parts[0].strip();
-        IncomingMessage message = IncomingMessage.of(parts[1].strip(), parts[2])
-                .withChannel(channel.equals("*") ? null : channel)
-                .withId(file.getFileName().toString()); // a retried file is stored once
+        IncomingMessage message = (channel.equals("*")
+                ? IncomingMessage.broadcast(parts[1].strip(), parts[2])
+                : IncomingMessage.toChannel(channel, parts[1].strip(), parts[2]))
+                .withMessageId(file.getFileName().toString()); // a retried file is stored once
         try {
-            handler.handle(message);
+            handler.handle(message, IfStorageFails.THROW); // the file stays: it is the redelivery
             Files.delete(file);
         } catch (IllegalArgumentException invalid) {
             reject(file, invalid.getMessage());

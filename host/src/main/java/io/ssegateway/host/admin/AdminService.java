@@ -1,41 +1,45 @@
 package io.ssegateway.host.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.common.media.type.MediaType;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.ssegateway.host.GatewayMetrics;
-import io.ssegateway.host.GatewaySettings;
-import io.ssegateway.host.Json;
-import io.ssegateway.host.PluginCalls;
-import io.ssegateway.spi.RateLimitedLog;
-import io.ssegateway.host.channel.ChannelRegistry;
+import io.ssegateway.host.auth.PublishAuthorizer;
 import io.ssegateway.host.channel.Dispatcher;
 import io.ssegateway.host.channel.Subscriber;
-import io.ssegateway.host.sse.QueryString;
+import io.ssegateway.host.channel.Subscriptions;
+import io.ssegateway.host.core.GatewayMetrics;
+import io.ssegateway.host.core.GatewaySettings;
+import io.ssegateway.host.core.PluginCalls;
+import io.ssegateway.host.core.PluginStatus;
+import io.ssegateway.host.http.ClientAddress;
+import io.ssegateway.host.http.HeadRequests;
+import io.ssegateway.host.http.Json;
+import io.ssegateway.kit.RateLimitedLog;
+import io.ssegateway.kit.StrictJson;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 import io.ssegateway.spi.source.BusSource;
+import io.ssegateway.spi.source.Delivery;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageTooLargeException;
-import io.ssegateway.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The JSON admin API: {@code POST /api/send} and {@code GET /api/stats}, both behind the {@link AdminGuard}.
+ * The JSON admin API: {@code POST /api/send} and {@code GET /api/stats}, both behind the {@link AdminGuard};
+ * {@code /api/send} also takes publisher credentials the authenticator admits ({@link PublisherGuard}).
  * With a {@link BusSource}, {@code /api/send} publishes through the bus so that every instance delivers the message
  * (see {@link BusSource} for the fallback when the bus is down).
  */
@@ -46,19 +50,25 @@ public final class AdminService implements HttpService {
     private static final int MAX_STATS_LIMIT = 10_000;
 
     private final AdminGuard guard;
+    private final PublisherGuard publishers;
     private final Dispatcher dispatcher;
-    private final ChannelRegistry registry;
+    private final Subscriptions registry;
     private final GatewayMetrics metrics;
     private final GatewayStatus status;
     private final GatewaySettings settings;
     private final int maxBodyBytes;
     private final BusSource bus;
+    private final BusSource.StoringMode busMode;
+    private static final Logger FINE = Logger.getLogger(AdminService.class.getName());
     private final RateLimitedLog busLog = new RateLimitedLog(Logger.getLogger(AdminService.class.getName()));
 
     /** @param bus the source when it is a {@link BusSource} (then {@code /api/send} publishes through it), else {@code null} */
-    public AdminService(AdminGuard guard, Dispatcher dispatcher, ChannelRegistry registry, GatewayMetrics metrics,
-                        GatewayStatus status, GatewaySettings settings, BusSource bus) {
+    public AdminService(AdminGuard guard, PublishAuthorizer publishAuthorizer, Dispatcher dispatcher,
+                        Subscriptions registry, GatewayMetrics metrics, GatewayStatus status, GatewaySettings settings,
+                        BusSource bus, BusSource.StoringMode busMode, ClientAddress clientAddress) {
+        this.publishers = new PublisherGuard(guard, publishAuthorizer, clientAddress);
         this.bus = bus;
+        this.busMode = busMode;
         this.guard = guard;
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -70,18 +80,29 @@ public final class AdminService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/send", this::send)
-                .any("/send", (request, response) -> Json.error(response, 405, "use POST /api/send"))
+        rules.post("/send", this::timedSend)
+                .any("/send", HeadRequests.bodilessForHead((request, response) -> Json.error(response, 405, "use POST /api/send")))
                 .get("/stats", this::stats)
-                .any("/stats", (request, response) -> Json.error(response, 405, "use GET /api/stats"));
+                .head("/stats", HeadRequests.of(this::stats))
+                .any("/stats", HeadRequests.bodilessForHead((request, response) -> Json.error(response, 405, "use GET /api/stats")));
+    }
+
+    private void timedSend(ServerRequest request, ServerResponse response) {
+        long startedAt = System.nanoTime();
+        try {
+            send(request, response);
+        } finally {
+            GatewayMetrics.record(metrics.sendDuration, System.nanoTime() - startedAt);
+        }
     }
 
     private void send(ServerRequest request, ServerResponse response) {
-        if (!guard.admit(request, response)) {
+        PublisherGuard.Publisher publisher = publishers.admit(request, response);
+        if (publisher == null) {
             return;
         }
-        Optional<HttpMediaType> contentType = request.headers().contentType();
-        if (contentType.isEmpty() || !isJson(contentType.get().mediaType())) {
+        // the raw value: Helidon's parsed content type throws on an empty or malformed header
+        if (!StrictJson.isJsonContentType(request.headers().first(HeaderNames.CONTENT_TYPE).orElse(null))) {
             Json.error(response, 415, "Content-Type must be application/json");
             return;
         }
@@ -90,15 +111,22 @@ public final class AdminService implements HttpService {
             return;
         }
         byte[] body;
-        try (InputStream in = request.content().inputStream()) {
+        try {
+            // not closed: closing drains what is left of the body, and after a bad chunk size that would read on
+            // through the garbage (waiting for bytes that never come); the connection ends below instead
+            InputStream in = request.content().inputStream();
             body = readBody(in, request.headers().contentLength().orElse(-1));
-        } catch (IOException | UncheckedIOException e) {
-            Json.error(response, 400, "could not read the request body: " + e.getMessage());
-            return;
+        } catch (IOException | RuntimeException e) {
+            // a bad chunk size, a body shorter than its Content-Length: Helidon throws unchecked exceptions of its
+            // own. The connection's framing is lost, so it ends after this answer (if the client still reads).
+            FINE.log(Level.FINE, "unreadable /api/send body", e);
+            Json.error(response, 400, "could not read the request body: " + bodyProblem(e));
+            throw new CloseConnectionException("unreadable request body");
         }
         if (body.length > maxBodyBytes) {
             Json.error(response, 413, "request body is larger than " + maxBodyBytes + " bytes");
-            return;
+            // rather than reading the rest of a body of any size
+            throw new CloseConnectionException("request body too large");
         }
         IncomingMessage message;
         try {
@@ -107,14 +135,21 @@ public final class AdminService implements HttpService {
             Json.error(response, 400, e.getMessage());
             return;
         }
+        if (!publishers.mayPublish(publisher, message, request, response)) {
+            return;
+        }
         try {
-            dispatcher.validate(message);
+            dispatcher.validateRequest(message);
         } catch (IllegalArgumentException e) {
             Json.error(response, e instanceof MessageTooLargeException ? 413 : 400, e.getMessage());
             return;
         }
         String busProblem = null;
         if (bus != null) {
+            if (busMode == BusSource.StoringMode.EACH_INSTANCE_STORES && !message.isBroadcast() && message.messageId() == null) {
+                // every instance appends what the bus brings: one business id lets a storage they share keep it once
+                message = message.withMessageId(UUID.randomUUID().toString());
+            }
             busProblem = publishOnBus(message, response);
             if (busProblem == null) {
                 return;
@@ -145,6 +180,17 @@ public final class AdminService implements HttpService {
      * Hands a valid message to the bus (every instance, this one included, delivers it when the bus brings it back)
      * and answers. Returns {@code null} once answered, or why the bus could not take the message.
      */
+    /** What went wrong reading a body, for the client: Helidon's exceptions say it badly or not at all. */
+    private static String bodyProblem(Exception e) {
+        if (e instanceof NumberFormatException) {
+            return "invalid chunk size";
+        }
+        if (e.getClass().getSimpleName().equals("InsufficientDataAvailableException")) {
+            return "the body ended before its Content-Length";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
     private String publishOnBus(IncomingMessage message, ServerResponse response) {
         String streamId;
         try {
@@ -165,11 +211,12 @@ public final class AdminService implements HttpService {
             return null;
         } catch (BusUnavailable e) {
             return "message bus '" + bus.name() + "' " + (e.getCause() == null ? "is unavailable" : "failed: " + e.getCause());
-        } catch (RuntimeException e) {
-            return "message bus '" + bus.name() + "' failed: " + e;
+        } catch (RuntimeException | LinkageError e) {
+            return "message bus '" + bus.name() + "' failed: " + PluginCalls.describe(bus, e);
         }
         int local = message.isBroadcast() ? registry.connectionCount() : registry.channelConnectionCount(message.channelId());
-        Json.send(response, 200, Json.object().put("success", true).put("sent_count", local).put("stream_id", streamId));
+        Json.send(response, 200, Json.object().put("success", true).put("sent_count", local).put("stream_id", streamId)
+                .put("stored", streamId != null));
         return null;
     }
 
@@ -186,44 +233,65 @@ public final class AdminService implements HttpService {
 
     /** Stores and delivers on this instance; {@code busWarning} (or {@code null}) says why the bus was not used. */
     private void publishLocally(IncomingMessage message, ServerResponse response, String busWarning) {
+        // an HTTP publisher can be held back: a burst then goes out at the fan-out's pace instead of queueing up
+        // the wait is part of the request's body phase: it must leave time to answer within request-body-timeout
+        long maxWait = Math.min(settings.sendBackpressureMaxWait().toNanos(), settings.requestBodyTimeout().toNanos() / 2);
+        long waited = registry.passes().awaitLagAtMost(settings.sendBackpressureDelay().toNanos(), maxWait);
+        if (waited > 0) {
+            GatewayMetrics.record(metrics.sendBackpressureWait, waited);
+        }
+        Delivery delivery;
         try {
-            Dispatcher.Result result = dispatcher.publish(message);
-            Json.send(response, 200, warn(sendReply(result), busWarning));
+            delivery = dispatcher.handle(message, IfStorageFails.DELIVER_UNSTORED);
         } catch (IllegalArgumentException e) {
             Json.error(response, e instanceof MessageTooLargeException ? 413 : 400, e.getMessage());
-        } catch (StorageException e) {
-            // history is unavailable: whoever is online still gets it, without an id (it cannot be replayed)
-            if (registry.channelConnectionCount(message.channelId()) == 0) {
-                response.header(HeaderNames.RETRY_AFTER, Long.toString(settings.retryAfter().toSeconds()));
-                Json.send(response, 503, warn(Json.object().put("success", false)
-                        .put("error", "storage unavailable and no subscriber online: the message was not accepted"), busWarning));
-                return;
-            }
-            String warning = "storage unavailable: delivered to online subscribers only, not stored";
-            Json.send(response, 200, sendReply(dispatcher.deliverLive(message))
-                    .put("warning", busWarning == null ? warning : busWarning + "; " + warning));
+            return;
         }
+        String warning = switch (delivery.outcome()) {
+            case STORED, NOT_STORED -> null;
+            case FAILED -> "storage unavailable: delivered to online subscribers only, not stored";
+            case UNKNOWN -> "the storage timed out: the message may or may not be stored; sending it again with the same"
+                    + " id is safe";
+        };
+        if (warning != null && delivery.localSubscribers() == 0) {
+            // nobody got it and it is (probably) not stored: refuse, so that the publisher retries
+            response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, settings.retryAfter().toSeconds())));
+            Json.send(response, 503, warn(stored(Json.object().put("success", false), delivery.outcome())
+                    .put("error", (delivery.outcome() == Delivery.Outcome.UNKNOWN
+                            ? "the storage timed out and no subscriber is online: the message may or may not be stored"
+                            : "storage unavailable and no subscriber online: the message was not accepted")), busWarning));
+            return;
+        }
+        Json.send(response, 200, warn(sendReply(delivery), join(busWarning, warning)));
+    }
+
+    private static String join(String first, String second) {
+        return first == null ? second : second == null ? first : first + "; " + second;
+    }
+
+    private static ObjectNode counts(java.util.Map<String, Long> counts) {
+        ObjectNode node = Json.object();
+        counts.forEach(node::put);
+        return node;
     }
 
     private static ObjectNode warn(ObjectNode reply, String warning) {
         return warning == null ? reply : reply.put("warning", warning);
     }
 
-    /** Reads {@code {"channel_id", "event_type", "data", "id"}}; an {@link IllegalArgumentException} names what is wrong. */
+    /**
+     * Reads {@code {"channel_id", "event_type", "data", "id"}} with the kit's strict JSON rules (what every JSON endpoint
+     * of the gateway and its plugins accepts); an {@link IllegalArgumentException} names what is wrong.
+     */
     static IncomingMessage parseSend(byte[] body) {
-        JsonNode root;
+        ObjectNode root = StrictJson.parseObject(body);
+        String channelId;
         try {
-            root = Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("malformed JSON: " + e.getMessage());
+            channelId = StrictJson.optionalString(root, "channel_id");
+        } catch (IllegalArgumentException notAString) {
+            throw new IllegalArgumentException("channel_id must be a string or null (a broadcast)");
         }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("the body must be a JSON object");
-        }
-        String channelId = optionalText(root, "channel_id");
-        String eventType = optionalText(root, "event_type");
+        String eventType = StrictJson.optionalString(root, "event_type");
         if (eventType == null) {
             throw new IllegalArgumentException("missing field event_type");
         }
@@ -231,29 +299,23 @@ public final class AdminService implements HttpService {
         if (data == null) {
             throw new IllegalArgumentException("missing field data");
         }
-        String id = optionalText(root, "id");
+        String id = StrictJson.optionalString(root, "id");
         String text = data.isTextual() ? data.textValue() : data.toString();
-        return IncomingMessage.of(eventType, text).withChannel(channelId).withId(id);
+        IncomingMessage message = channelId == null
+                ? IncomingMessage.broadcast(eventType, text)
+                : IncomingMessage.toChannel(channelId, eventType, text);
+        return message.withMessageId(id);
     }
 
-    private static String optionalText(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException(field + " must be a string" + ("channel_id".equals(field) ? " or null" : ""));
-        }
-        return value.textValue();
+    private static ObjectNode sendReply(Delivery delivery) {
+        return stored(Json.object().put("success", true).put("sent_count", delivery.localSubscribers())
+                .put("stream_id", delivery.streamId()), delivery.outcome());
     }
 
-    private static ObjectNode sendReply(Dispatcher.Result result) {
-        return Json.object().put("success", true).put("sent_count", result.queued()).put("stream_id", result.streamId());
-    }
-
-    private static boolean isJson(MediaType mediaType) {
-        return "application".equalsIgnoreCase(mediaType.type())
-                && ("json".equalsIgnoreCase(mediaType.subtype()) || mediaType.subtype().toLowerCase().endsWith("+json"));
+    /** {@code "stored"}: {@code true}, {@code false}, or {@code "unknown"} when the storage timed out. */
+    private static ObjectNode stored(ObjectNode reply, Delivery.Outcome outcome) {
+        return outcome == Delivery.Outcome.UNKNOWN ? reply.put("stored", "unknown")
+                : reply.put("stored", outcome == Delivery.Outcome.STORED);
     }
 
     private void stats(ServerRequest request, ServerResponse response) {
@@ -262,7 +324,7 @@ public final class AdminService implements HttpService {
         }
         ConnectionPage page;
         try {
-            page = ConnectionPage.from(new QueryString(request.query().rawValue()), 100, MAX_STATS_LIMIT);
+            page = ConnectionPage.from(request.query().rawValue(), 100, MAX_STATS_LIMIT);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
@@ -270,15 +332,31 @@ public final class AdminService implements HttpService {
         Json.send(response, 200, statsBody(page.limit(), page.offset(), page.channel()));
     }
 
+    /** The {@code limit} channels with the most connections on this instance, most first: {@code channel}, {@code subscribers}. */
+    public ArrayNode topChannels(int limit) {
+        record Count(String channel, int subscribers) {
+        }
+        List<Count> counts = new ArrayList<>();
+        for (String channel : registry.channels()) {
+            counts.add(new Count(channel, registry.channelConnectionCount(channel)));
+        }
+        counts.sort(Comparator.comparingInt(Count::subscribers).reversed().thenComparing(Count::channel));
+        ArrayNode top = Json.object().arrayNode();
+        counts.stream().limit(limit).filter(count -> count.subscribers() > 0)
+                .forEach(count -> top.addObject().put("channel", count.channel()).put("subscribers", count.subscribers()));
+        return top;
+    }
+
     /** The body of {@code /api/stats}; also what the dashboard shows. */
     public ObjectNode statsBody(int limit, int offset, String channelFilter) {
-        List<ConnectionInfo> connections = new ArrayList<>();
+        List<Subscriber> connections = new ArrayList<>();
         if (channelFilter == null) {
-            registry.forEach(subscriber -> connections.add(subscriber.info()));
+            registry.forEach(connections::add);
         } else {
-            registry.subscribers(channelFilter).stream().map(Subscriber::info).forEach(connections::add);
+            connections.addAll(registry.subscribers(channelFilter));
         }
-        connections.sort(Comparator.comparing(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::connectionId));
+        connections.sort(Comparator.comparing((Subscriber subscriber) -> subscriber.info().connectedAt())
+                .thenComparing(subscriber -> subscriber.info().connectionId()));
 
         ObjectNode body = Json.object();
         body.put("instance_id", registry.instanceId());
@@ -286,13 +364,18 @@ public final class AdminService implements HttpService {
         body.put("channels", registry.channelCount());
         body.put("matching_connections", connections.size());
         ArrayNode list = body.putArray("connections");
-        for (ConnectionInfo info : connections.subList(Math.min(offset, connections.size()),
+        for (Subscriber subscriber : connections.subList(Math.min(offset, connections.size()),
                 Math.min(connections.size(), (int) Math.min((long) offset + limit, Integer.MAX_VALUE)))) {
-            list.addObject()
+            ConnectionInfo info = subscriber.info();
+            ObjectNode row = list.addObject()
                     .put("id", info.connectionId())
                     .put("channel_id", info.channelId())
                     .put("connected_at", info.connectedAt().toString())
-                    .put("client_ip", info.clientIp());
+                    .put("client_ip", info.clientIp())
+                    .put("subject", info.subject())
+                    .put("is_active", subscriber.isActive())
+                    .put("queued", subscriber.queued());
+            info.channelIds().forEach(row.putArray("channel_ids")::add);
         }
         body.put("messages_published", metrics.messagesPublished.sum());
         body.put("events_delivered", metrics.eventsDelivered.sum());
@@ -301,10 +384,16 @@ public final class AdminService implements HttpService {
         body.put("replay_gaps", metrics.replayGaps.sum());
         body.put("messages_rejected", metrics.messagesRejectedTotal());
         body.put("append_failures", metrics.appendFailures.sum());
+        body.put("tcp_connections", status.tcpConnections());
+        body.put("max_tcp_connections", status.maxTcpConnections());
+        body.put("tcp_limit_reached", metrics.tcpLimitReached.sum());
+        body.set("connections_rejected", counts(metrics.connectionsRejected()));
+        body.set("connections_timed_out", counts(metrics.connectionsTimedOut()));
+        body.set("streams_ended", counts(metrics.streamsEnded()));
         body.putObject("source").put("name", status.sourceName()).put("state", status.sourceState());
         body.putObject("storage").put("name", status.storageName()).put("available", status.storageAvailable());
         ArrayNode plugins = body.putArray("plugins");
-        for (GatewayStatus.PluginState plugin : status.plugins()) {
+        for (PluginStatus plugin : status.plugins()) {
             plugins.addObject().put("id", plugin.id()).put("version", plugin.version()).put("state", plugin.state());
         }
         body.put("uptime_seconds", status.uptime().toSeconds());

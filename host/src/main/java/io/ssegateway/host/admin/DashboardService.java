@@ -10,9 +10,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.ssegateway.host.Json;
-import io.ssegateway.spi.RateLimitedLog;
-import io.ssegateway.host.sse.QueryString;
+import io.ssegateway.host.core.Frame;
+import io.ssegateway.host.http.HeadRequests;
+import io.ssegateway.host.http.Json;
+import io.ssegateway.host.http.StreamLink;
+import io.ssegateway.host.http.OpenConnections;
+import io.ssegateway.kit.RateLimitedLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -51,6 +54,8 @@ public final class DashboardService implements HttpService {
             + "frame-ancestors 'none'";
     /** Dashboard streams open at once; each one builds a stats snapshot per second. */
     public static final int MAX_STREAMS = 16;
+    /** Channels listed with their subscriber counts: the busiest, bounded so a snapshot stays small. */
+    static final int TOP_CHANNELS = 20;
     /** Connections per page of the dashboard's table: default and largest. */
     static final int DEFAULT_PAGE_SIZE = 25;
     static final int MAX_PAGE_SIZE = 500;
@@ -71,9 +76,12 @@ public final class DashboardService implements HttpService {
     private final Asset styles;
     private final Asset script;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final OpenConnections connections;
 
-    public DashboardService(AdminGuard guard, AdminService admin, GatewayStatus status, Duration retryAfter) {
+    public DashboardService(AdminGuard guard, AdminService admin, GatewayStatus status, Duration retryAfter,
+                            OpenConnections connections) {
         this.guard = guard;
+        this.connections = connections;
         this.admin = admin;
         this.status = status;
         this.retryAfter = retryAfter;
@@ -85,12 +93,15 @@ public final class DashboardService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/dashboard", page)
+                .head("/dashboard", HeadRequests.of(page))
                 // the page uses relative URLs (so it works behind a path prefix): serve it from one address only
                 .get("/dashboard/", (request, response) -> {
                     response.status(301).header(HeaderNames.LOCATION, "../dashboard").send();
                 })
                 .get("/dashboard/assets/dashboard.css", styles)
+                .head("/dashboard/assets/dashboard.css", HeadRequests.of(styles))
                 .get("/dashboard/assets/dashboard.js", script)
+                .head("/dashboard/assets/dashboard.js", HeadRequests.of(script))
                 .any("/dashboard", Json.methodNotAllowed("GET /dashboard"))
                 .get("/api/dashboard/events", this::events)
                 .any("/api/dashboard/events", Json.methodNotAllowed("GET /api/dashboard/events"));
@@ -102,7 +113,7 @@ public final class DashboardService implements HttpService {
         }
         ConnectionPage page;
         try {
-            page = ConnectionPage.from(new QueryString(request.query().rawValue()), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+            page = ConnectionPage.from(request.query().rawValue(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         } catch (IllegalArgumentException e) {
             Json.error(response, 400, e.getMessage());
             return;
@@ -113,24 +124,34 @@ public final class DashboardService implements HttpService {
             return;
         }
         try {
-            stream(response, page.limit(), page.offset(), page.channel());
+            stream(request, response, page.limit(), page.offset(), page.channel());
         } finally {
             streams.release();
         }
     }
 
     /** Writes a snapshot per second until the client leaves (a write fails) or the gateway shuts down. */
-    private void stream(ServerResponse response, int limit, int offset, String channel) {
+    private void stream(ServerRequest request, ServerResponse response, int limit, int offset, String channel) {
+        // HTTP/1.1: the calling thread's connection; HTTP/2: the request's stream, whose reset a write does not reveal
+        StreamLink connection = connections.link(request, response);
+        if (connection != null) {
+            // the idle timeout must not cut the stream
+            connection.streaming();
+        }
         response.status(200);
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.header(HeaderNames.CACHE_CONTROL, "no-store");
         response.header(X_ACCEL_BUFFERING, "no");
-        response.header(HeaderNames.CONNECTION, "close");
+        if (connection != null && connection.ownsConnection()) {
+            // HTTP/1.1 (an HTTP/2 stream has no connection of its own, and HTTP/2 forbids the header)
+            response.header(HeaderNames.CONNECTION, "close");
+        }
         Rates rates = new Rates();
         try (OutputStream out = response.outputStream()) {
-            while (!status.shuttingDown()) {
+            while (!status.shuttingDown() && (connection == null || !connection.clientGone())) {
                 ObjectNode snapshot = admin.statsBody(limit, offset, channel);
                 rates.addTo(snapshot);
+                snapshot.set("top_channels", admin.topChannels(TOP_CHANNELS));
                 // compact JSON never contains a line break, so one data line carries it
                 out.write(("event: stats\ndata: " + snapshot + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
@@ -141,6 +162,11 @@ public final class DashboardService implements HttpService {
             Thread.currentThread().interrupt();
         } catch (IOException | UncheckedIOException e) {
             // the browser left: nothing to clean up
+        } finally {
+            if (connection != null && !connection.ownsConnection()) {
+                // an HTTP/2 stream's link is registered with its connection until closed
+                connection.close();
+            }
         }
     }
 

@@ -1,14 +1,11 @@
 package io.ssegateway.host.admin;
 
+import io.ssegateway.host.core.PluginStatus;
 import java.time.Duration;
 import java.util.List;
 
 /** What the admin, health and metrics routes report about the gateway's parts. Implemented by the gateway. */
 public interface GatewayStatus {
-
-    /** A loaded plugin, as {@code /api/stats} lists it. */
-    record PluginState(String id, String version, String state) {
-    }
 
     String sourceName();
 
@@ -22,9 +19,22 @@ public interface GatewayStatus {
 
     boolean storageAvailable();
 
-    List<PluginState> plugins();
+    List<PluginStatus> plugins();
 
     Duration uptime();
 
     boolean shuttingDown();
+
+    /** Whether the authenticator (if any) can judge requests now ({@code Authenticator.isAvailable()}). */
+    default boolean authenticatorAvailable() {
+        return true;
+    }
+    /** {@code false} once the HTTP listener stopped accepting connections (the process should be restarted). */
+    boolean listening();
+
+    /** TCP connections the listener holds now. */
+    int tcpConnections();
+
+    /** {@code server.max-tcp-connections}. */
+    int maxTcpConnections();
 }

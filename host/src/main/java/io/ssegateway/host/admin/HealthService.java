@@ -7,30 +7,54 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.ssegateway.host.Json;
+import io.ssegateway.host.http.HeadRequests;
+import io.ssegateway.host.http.Json;
+import java.time.Duration;
 
 /**
- * {@code GET /health}: 200 while the process serves. {@code GET /ready}: 200 {@code READY} when the storage is
- * available and the source runs; otherwise 503 with a JSON body that says which part is not ready.
+ * {@code GET /health}: 200 {@code OK} while the process serves, 503 once its listener stopped accepting connections
+ * (the process must be restarted). {@code GET /ready}: 200 {@code READY} when the storage is available, the source
+ * runs and the authenticator (if any) is available; otherwise 503 with a JSON body that says which part is not ready.
+ * A part that becomes unavailable after the gateway was ready is tolerated for {@code gateway.readiness-grace}: 200
+ * {@code READY (degraded: …)} meanwhile, so that a blip of a dependency every instance shares (Redis) does not take
+ * every instance out of the load balancer at once. Shutting down is reported at once.
  */
 public final class HealthService implements HttpService {
 
     private final GatewayStatus status;
+    private final long graceNanos;
+    /** Whether {@code /ready} has answered 200 once: until then nothing is tolerated. */
+    private volatile boolean wasReady;
+    /** {@link System#nanoTime()} when a part was first seen unavailable in the current outage, or {@code null}. */
+    private volatile Long unavailableSince;
 
-    public HealthService(GatewayStatus status) {
+    public HealthService(GatewayStatus status, Duration readinessGrace) {
         this.status = status;
+        this.graceNanos = readinessGrace.toNanos();
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", (request, response) -> text(response, "OK"))
-                .get("/ready", this::ready);
+        rules.get("/health", this::health)
+                .head("/health", HeadRequests.of(this::health))
+                .get("/ready", this::ready)
+                .head("/ready", HeadRequests.of(this::ready));
+    }
+
+    private void health(ServerRequest request, ServerResponse response) {
+        if (!status.listening()) {
+            Json.error(response, 503, "the listener stopped accepting connections: restart the gateway");
+            return;
+        }
+        text(response, "OK");
     }
 
     private void ready(ServerRequest request, ServerResponse response) {
-        ArrayNode reasons = Json.MAPPER.createArrayNode();
+        ArrayNode reasons = Json.object().arrayNode();
         if (status.shuttingDown()) {
-            reasons.add("the gateway is shutting down");
+            Json.send(response, 503, Json.object().put("error", "not ready: the gateway is shutting down")
+                    .set("reasons", reasons.add("the gateway is shutting down")));
+            return;
         }
         if (!status.storageAvailable()) {
             reasons.add("storage '" + status.storageName() + "' is unavailable");
@@ -38,8 +62,17 @@ public final class HealthService implements HttpService {
         if (!status.sourceReady()) {
             reasons.add("source '" + status.sourceName() + "' is " + describe(status.sourceState()));
         }
+        if (!status.authenticatorAvailable()) {
+            reasons.add("the authenticator is unavailable (it cannot check credentials yet; see the log)");
+        }
         if (reasons.isEmpty()) {
+            wasReady = true;
+            unavailableSince = null;
             text(response, "READY");
+            return;
+        }
+        if (withinGrace()) {
+            text(response, "READY (degraded: " + join(reasons) + ")");
             return;
         }
         ObjectNode body = Json.object();
@@ -49,6 +82,20 @@ public final class HealthService implements HttpService {
                 .put("ready", status.sourceReady());
         body.putObject("storage").put("name", status.storageName()).put("available", status.storageAvailable());
         Json.send(response, 503, body);
+    }
+
+    /** Whether an outage that began after the gateway was ready is younger than the grace (starting it if new). */
+    private boolean withinGrace() {
+        if (!wasReady || graceNanos == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        Long since = unavailableSince;
+        if (since == null) {
+            unavailableSince = now;
+            return true;
+        }
+        return now - since < graceNanos;
     }
 
     private static String describe(String state) {

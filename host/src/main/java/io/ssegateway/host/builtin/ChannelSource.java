@@ -1,11 +1,11 @@
 package io.ssegateway.host.builtin;
 
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
-import io.ssegateway.spi.storage.StorageException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * ChannelSource source = new ChannelSource();
  * ChannelSource.Sender sender = source.sender();
  * Gateway gateway = Gateway.builder().source(source).storage(new MemoryStorage()).build().start();
- * sender.send(IncomingMessage.of("notification", "{\"n\":1}").withChannel("user-1"));
+ * sender.send(IncomingMessage.toChannel("user-1", "notification", "{\"n\":1}"));
  * }</pre>
  * Messages sent before the gateway starts wait in the queue. An invalid message is dropped (the gateway logs and
  * counts it); one the storage fails to append is still delivered to whoever is online (counted as not stored),
@@ -52,7 +52,7 @@ public final class ChannelSource implements MessageSource {
     }
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel)
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel)
             throws InterruptedException {
         while (!cancel.isCancelled()) {
             // a short poll rather than an interrupt to notice cancellation: an interrupt could hit a storage call
@@ -61,11 +61,10 @@ public final class ChannelSource implements MessageSource {
                 continue;
             }
             try {
-                handler.handle(message);
+                // the queue is gone once taken: if the storage fails, whoever is online still gets the message
+                handler.handle(message, IfStorageFails.DELIVER_UNSTORED);
             } catch (IllegalArgumentException invalid) {
                 // already logged and counted by the gateway
-            } catch (StorageException notStored) {
-                handler.deliverWithoutStoring(message);
             }
         }
     }

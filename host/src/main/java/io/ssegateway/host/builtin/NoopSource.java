@@ -1,7 +1,7 @@
 package io.ssegateway.host.builtin;
 
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -14,7 +14,7 @@ import io.ssegateway.spi.source.SourceFactory;
 public final class NoopSource implements MessageSource {
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel)
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel)
             throws InterruptedException {
         cancel.await();
     }

@@ -19,8 +19,17 @@ public final class NoopStorage implements MessageStorage {
     }
 
     @Override
-    public Replay messagesAfter(String channelId, String lastEventId) {
-        return EARLIEST.equals(lastEventId) ? Replay.complete(List.of()) : Replay.gap(List.of());
+    public Replay messagesAfter(String channelId, String lastEventId, int maxBytes) {
+        return EARLIEST.equals(lastEventId) ? Replay.complete(List.of(), false) : Replay.gap(List.of(), false);
+    }
+
+    /** Never called with ids of its own (it issues none); equal strings are the same id, anything else unordered. */
+    @Override
+    public int compareIds(String a, String b) {
+        if (a.equals(b)) {
+            return 0;
+        }
+        throw new IllegalArgumentException("the noop storage issues no stream ids: " + a + ", " + b);
     }
 
     @Override

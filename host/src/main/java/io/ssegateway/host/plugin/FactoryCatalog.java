@@ -1,6 +1,8 @@
 package io.ssegateway.host.plugin;
 
-import io.ssegateway.host.config.ConfigurationException;
+import io.ssegateway.host.core.ConfigurationException;
+import io.ssegateway.host.core.PluginCalls;
+import io.ssegateway.spi.PluginFactory;
 import io.ssegateway.spi.auth.AuthenticatorFactory;
 import io.ssegateway.spi.lifecycle.ListenerFactory;
 import io.ssegateway.spi.source.SourceFactory;
@@ -22,6 +24,10 @@ import java.util.logging.Logger;
 public final class FactoryCatalog {
 
     private static final Logger LOG = Logger.getLogger(FactoryCatalog.class.getName());
+
+    /** The factory interfaces a plugin lists its factories under in {@code META-INF/services}. */
+    public static final List<Class<?>> FACTORY_KINDS = List.of(SourceFactory.class, StorageFactory.class,
+            AuthenticatorFactory.class, ListenerFactory.class);
 
     /** A factory and its origin ({@code built-in}, or the plugin id and file). */
     public record Entry<F>(F factory, String origin) {
@@ -73,6 +79,35 @@ public final class FactoryCatalog {
         }
     }
 
+    /**
+     * The short environment variable names the factories declare ({@link PluginFactory#environmentAliases()}), each
+     * with the full keys it sets: {@code REDIS_URL → [gateway.source.redis.url, gateway.storage.redis.url, …]}.
+     */
+    public Map<String, List<String>> environmentAliases() {
+        Map<String, List<String>> aliases = new TreeMap<>();
+        collectAliases(sources, "gateway.source.", aliases);
+        collectAliases(storages, "gateway.storage.", aliases);
+        collectAliases(authenticators, "gateway.auth.", aliases);
+        collectAliases(listeners, "gateway.listener.", aliases);
+        return aliases;
+    }
+
+    private static <F extends PluginFactory<?>> void collectAliases(Map<String, Entry<F>> entries, String kindNode,
+                                                                   Map<String, List<String>> into) {
+        entries.forEach((name, entry) -> {
+            Map<String, String> declared;
+            try {
+                declared = PluginCalls.withContextLoader(entry.factory(), entry.factory()::environmentAliases);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warning("The environment aliases of " + kindNode + name + " (" + entry.origin() + ") cannot be read,"
+                        + " ignoring them: " + e);
+                return;
+            }
+            declared.forEach((variable, key) ->
+                    into.computeIfAbsent(variable, v -> new ArrayList<>()).add(kindNode + name + "." + key));
+        });
+    }
+
     public Entry<SourceFactory> source(String name) {
         return pick(sources, name, "source", "gateway.source.type");
     }
@@ -87,22 +122,6 @@ public final class FactoryCatalog {
 
     public Entry<ListenerFactory> listener(String name) {
         return pick(listeners, name, "listener", "gateway.listeners");
-    }
-
-    public Map<String, Entry<SourceFactory>> sources() {
-        return Map.copyOf(sources);
-    }
-
-    public Map<String, Entry<StorageFactory>> storages() {
-        return Map.copyOf(storages);
-    }
-
-    public Map<String, Entry<AuthenticatorFactory>> authenticators() {
-        return Map.copyOf(authenticators);
-    }
-
-    public Map<String, Entry<ListenerFactory>> listeners() {
-        return Map.copyOf(listeners);
     }
 
     private static <F> Entry<F> pick(Map<String, Entry<F>> entries, String name, String kind, String key) {

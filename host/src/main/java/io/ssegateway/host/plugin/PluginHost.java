@@ -1,17 +1,15 @@
 package io.ssegateway.host.plugin;
 
-import io.ssegateway.host.admin.GatewayStatus;
-import io.ssegateway.host.config.ConfigurationException;
+import io.ssegateway.host.core.ConfigurationException;
+import io.ssegateway.host.core.PluginBuild;
+import io.ssegateway.host.core.PluginCalls;
+import io.ssegateway.host.core.PluginStatus;
 import io.ssegateway.spi.SpiVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,8 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
+import java.util.spi.ToolProvider;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -62,14 +62,12 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private final Path pluginsDir;
-    private final Path workDir;
+    private final PluginWorkDir workDir;
     private final GatewayPluginManager manager;
     private final List<Failure> failures = new CopyOnWriteArrayList<>();
     private final Map<String, String> factoriesByPlugin = new LinkedHashMap<>();
 
-    private PluginHost(Path pluginsDir, Path workDir, List<Path> pluginPaths, Map<Path, Path> sourceFiles) {
-        this.pluginsDir = pluginsDir;
+    private PluginHost(Path pluginsDir, PluginWorkDir workDir, List<Path> pluginPaths, Map<Path, Path> sourceFiles) {
         this.workDir = workDir;
         this.manager = new GatewayPluginManager(pluginsDir, pluginPaths, sourceFiles, failures);
     }
@@ -88,7 +86,7 @@ public final class PluginHost implements AutoCloseable {
             throw new ConfigurationException("gateway.plugins-dir " + dir + " is not a directory");
         }
         List<Path> files = list(dir);
-        Path workDir = null;
+        PluginWorkDir workDir = null;
         List<Path> pluginPaths = new ArrayList<>();
         Map<Path, Path> sourceFiles = new LinkedHashMap<>();
         List<Failure> expandFailures = new ArrayList<>();
@@ -99,12 +97,14 @@ public final class PluginHost implements AutoCloseable {
                 sourceFiles.put(file, file);
             } else if (name.endsWith(".zip")) {
                 if (workDir == null) {
-                    workDir = createWorkDir();
+                    workDir = PluginWorkDir.create(Path.of(System.getProperty("java.io.tmpdir")));
                 }
                 try {
-                    Path expanded = expand(file, workDir);
+                    Path expanded = expand(file, workDir.path(), ZipLimits.DEFAULT);
                     pluginPaths.add(expanded);
                     sourceFiles.put(expanded, file);
+                } catch (ZipLimits.Exceeded e) {
+                    expandFailures.add(new Failure(null, file, "refused: " + e.getMessage()));
                 } catch (IOException | UncheckedIOException e) {
                     expandFailures.add(new Failure(null, file, "cannot read the zip: " + e.getMessage()));
                 }
@@ -126,13 +126,20 @@ public final class PluginHost implements AutoCloseable {
             }
             String origin = "plugin " + plugin.getPluginId() + " " + plugin.getDescriptor().getVersion()
                     + " (" + manager.sourceFile(plugin.getPluginPath()) + ")";
+            ClassLoader loader = plugin.getPluginClassLoader();
+            warnAboutBundledSpi(plugin, loader);
             try {
-                String provided = String.join(", ", catalog.addFrom(plugin.getPluginClassLoader(), origin));
+                String provided = String.join(", ", catalog.addFrom(loader, origin));
+                if (provided.isEmpty()) {
+                    fail(plugin, "it provides no factories: " + whyNoFactories(loader));
+                    continue;
+                }
                 factoriesByPlugin.put(plugin.getPluginId(), provided);
-                LOG.info("Loaded " + origin + ": " + (provided.isEmpty() ? "no factories" : provided));
+                LOG.info("Loaded " + origin + ": " + provided);
             } catch (ServiceConfigurationError | LinkageError e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                fail(plugin, "its factories cannot be loaded: " + cause);
+                LOG.log(Level.FINE, "The factories of plugin " + plugin.getPluginId() + " cannot be loaded", e);
+                fail(plugin, "its factories cannot be loaded: " + PluginCalls.describe(loader, cause));
             }
         }
         manager.startPlugins();
@@ -147,6 +154,36 @@ public final class PluginHost implements AutoCloseable {
         return this;
     }
 
+    /** A plugin's copy of the SPI is never used (the host's always is): say so, it also tells what it was built against. */
+    private void warnAboutBundledSpi(PluginWrapper plugin, ClassLoader loader) {
+        if (loader instanceof PluginFirstClassLoader pluginLoader && pluginLoader.bundledSpi() != null) {
+            LOG.warning("Plugin '" + plugin.getPluginId() + "' (" + manager.sourceFile(plugin.getPluginPath())
+                    + ") bundles the sse-gateway SPI " + pluginLoader.bundledSpi() + " (" + pluginLoader.bundledSpiFile()
+                    + "); it is ignored, the gateway's SPI " + SpiVersion.CURRENT + " is used. Declare the SPI with scope "
+                    + "provided so that it stays out of the plugin");
+        }
+    }
+
+    /** Why a plugin that loaded registered no factory, as far as its files tell. */
+    private static String whyNoFactories(ClassLoader loader) {
+        List<String> listed = loader instanceof PluginFirstClassLoader pluginLoader
+                ? pluginLoader.contents().serviceFiles() : List.of();
+        List<String> factoryKinds = FactoryCatalog.FACTORY_KINDS.stream().map(Class::getName).toList();
+        List<String> unknown = listed.stream()
+                .filter(name -> name.startsWith("io.ssegateway.") && !factoryKinds.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            return "it lists " + String.join(", ", unknown) + " in META-INF/services, which the gateway's SPI "
+                    + SpiVersion.CURRENT + " does not have (built against another SPI version?). Factories are listed "
+                    + "under " + String.join(", ", factoryKinds);
+        }
+        if (listed.stream().anyMatch(factoryKinds::contains)) {
+            return "its META-INF/services files name factory classes that are not in the plugin's own jars";
+        }
+        return "no META-INF/services file names a factory. Likely cause: the jar was built without "
+                + "src/main/resources/META-INF/services/<factory interface> (or a shading or merging step dropped it); "
+                + "add one listing your factory class under " + String.join(", ", factoryKinds);
+    }
+
     private void fail(PluginWrapper plugin, String reason) {
         failures.add(new Failure(plugin.getPluginId(), manager.sourceFile(plugin.getPluginPath()), reason));
         factoriesByPlugin.remove(plugin.getPluginId());
@@ -155,23 +192,43 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
+    /**
+     * The command-line tools the loaded plugins declare ({@code META-INF/services/java.util.spi.ToolProvider} in the
+     * plugin): the commands of {@code bin/sse-gateway <tool> …}, such as the jwt plugin's {@code token}.
+     */
+    public List<ToolProvider> tools() {
+        List<ToolProvider> tools = new ArrayList<>();
+        for (PluginWrapper plugin : manager.getResolvedPlugins()) {
+            ClassLoader loader = plugin.getPluginClassLoader();
+            try {
+                ServiceLoader.load(ToolProvider.class, loader).stream()
+                        // the loader's parents offer the JDK's own tools (jar, javac): only the plugin's count
+                        .filter(provider -> provider.type().getClassLoader() == loader)
+                        .forEach(provider -> tools.add(provider.get()));
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.warning("The tools of plugin " + plugin.getPluginId() + " cannot be loaded: " + e);
+            }
+        }
+        return tools;
+    }
+
     /** The plugins that could not be loaded, with the file and the reason. */
     public List<Failure> failures() {
         return List.copyOf(failures);
     }
 
     /** Every plugin file found, for {@code /api/stats}: loaded ones with their PF4J state, failed ones as FAILED. */
-    public List<GatewayStatus.PluginState> states() {
-        List<GatewayStatus.PluginState> states = new ArrayList<>();
+    public List<PluginStatus> states() {
+        List<PluginStatus> states = new ArrayList<>();
         for (PluginWrapper plugin : manager.getPlugins()) {
             boolean failed = failures.stream().anyMatch(f -> plugin.getPluginId().equals(f.pluginId()));
-            states.add(new GatewayStatus.PluginState(plugin.getPluginId(), plugin.getDescriptor().getVersion(),
+            states.add(new PluginStatus(plugin.getPluginId(), plugin.getDescriptor().getVersion(),
                     failed ? "FAILED" : plugin.getPluginState().toString()));
         }
         for (Failure failure : failures) {
             if (failure.pluginId() == null || manager.getPlugin(failure.pluginId()) == null) {
                 String id = failure.pluginId() != null ? failure.pluginId() : failure.file().getFileName().toString();
-                states.add(new GatewayStatus.PluginState(id, "", "FAILED"));
+                states.add(new PluginStatus(id, "", "FAILED"));
             }
         }
         return states;
@@ -199,12 +256,8 @@ public final class PluginHost implements AutoCloseable {
             }
         }
         if (workDir != null) {
-            deleteRecursively(workDir);
+            workDir.close();
         }
-    }
-
-    public Path pluginsDir() {
-        return pluginsDir;
     }
 
     private static List<Path> list(Path dir) {
@@ -219,25 +272,25 @@ public final class PluginHost implements AutoCloseable {
         return files;
     }
 
-    private static Path createWorkDir() {
-        try {
-            Path dir = Files.createTempDirectory("sse-gateway-plugins-");
-            dir.toFile().deleteOnExit();
-            return dir;
-        } catch (IOException e) {
-            throw new ConfigurationException("Cannot create a directory to expand zip plugins in "
-                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage()
-                    + ". Make it writable or set -Djava.io.tmpdir to a writable directory.");
-        }
-    }
-
-    /** Expands a zip plugin into its own folder under {@code workDir}, refusing entries that escape it. */
-    private static Path expand(Path zip, Path workDir) throws IOException {
+    /**
+     * Expands a zip plugin into its own folder under {@code workDir}, refusing entries that escape it and zips that
+     * expand beyond {@code limits} (a zip bomb); what was written of a refused zip is deleted.
+     */
+    static Path expand(Path zip, Path workDir, ZipLimits limits) throws IOException {
         String name = zip.getFileName().toString();
         Path target = workDir.resolve(name.substring(0, name.length() - 4));
         Files.createDirectories(target);
+        long zipSize = Files.size(zip);
+        long budget = limits.budget(zipSize);
+        String tooLarge = "it expands to more than " + budget + " bytes (at most " + limits.maxBytes() + " bytes and "
+                + limits.maxRatio() + " times the zip's " + zipSize + " bytes): a corrupt zip or a zip bomb";
+        long written = 0;
+        int entries = 0;
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (++entries > limits.maxEntries()) {
+                    throw new ZipLimits.Exceeded("it has more than " + limits.maxEntries() + " entries");
+                }
                 Path out = target.resolve(entry.getName()).normalize();
                 if (!out.startsWith(target)) {
                     throw new IOException("entry " + entry.getName() + " points outside the plugin");
@@ -246,31 +299,14 @@ public final class PluginHost implements AutoCloseable {
                     Files.createDirectories(out);
                 } else {
                     Files.createDirectories(out.getParent());
-                    Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                    written += ZipLimits.copy(in, out, budget - written, tooLarge);
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            PluginWorkDir.delete(target);
+            throw e;
         }
         return target;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
-                    Files.deleteIfExists(directory);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "Could not delete " + dir, e);
-        }
     }
 
     /**
@@ -313,8 +349,8 @@ public final class PluginHost implements AutoCloseable {
         @Override
         protected PluginLoader createPluginLoader() {
             return new CompoundPluginLoader()
-                    .add(new HostFirstJarLoader(this))
-                    .add(new HostFirstFolderLoader(this));
+                    .add(new PluginFirstJarLoader(this))
+                    .add(new PluginFirstFolderLoader(this));
         }
 
         @Override
@@ -329,7 +365,18 @@ public final class PluginHost implements AutoCloseable {
 
         @Override
         protected boolean isPluginValid(PluginWrapper plugin) {
-            if (super.isPluginValid(plugin)) {
+            boolean valid;
+            try {
+                valid = super.isPluginValid(plugin);
+            } catch (RuntimeException e) {
+                // PF4J's version parser throws its own lexer and parser exceptions on an expression it cannot read
+                failures.add(new Failure(plugin.getPluginId(), sourceFile(plugin.getPluginPath()),
+                        "its Plugin-Requires '" + plugin.getDescriptor().getRequires() + "' is not a version"
+                                + " expression (write one such as >=0.2.0 or 0.2.x): " + e.getMessage()));
+                plugin.setPluginState(PluginState.DISABLED);
+                return false;
+            }
+            if (valid) {
                 return true;
             }
             failures.add(new Failure(plugin.getPluginId(), sourceFile(plugin.getPluginPath()),
@@ -351,10 +398,10 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /** Jar plugins: one jar, loaded host-first for the shared packages. */
-    private static final class HostFirstJarLoader implements PluginLoader {
+    private static final class PluginFirstJarLoader implements PluginLoader {
         private final PluginManager manager;
 
-        HostFirstJarLoader(PluginManager manager) {
+        PluginFirstJarLoader(PluginManager manager) {
             this.manager = manager;
         }
 
@@ -365,28 +412,69 @@ public final class PluginHost implements AutoCloseable {
 
         @Override
         public ClassLoader loadPlugin(Path pluginPath, PluginDescriptor descriptor) {
-            HostFirstClassLoader loader = new HostFirstClassLoader(manager, descriptor);
+            PluginFirstClassLoader loader = new PluginFirstClassLoader(manager, descriptor);
             loader.addFile(pluginPath.toFile());
             return loader;
         }
     }
 
     /** Expanded zip plugins: {@code classes/} and {@code lib/*.jar}. */
-    private static final class HostFirstFolderLoader extends BasePluginLoader {
-        HostFirstFolderLoader(PluginManager manager) {
+    private static final class PluginFirstFolderLoader extends BasePluginLoader {
+        PluginFirstFolderLoader(PluginManager manager) {
             super(manager, new DefaultPluginClasspath());
         }
 
         @Override
         protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
-            return new HostFirstClassLoader(pluginManager, descriptor);
+            return new PluginFirstClassLoader(pluginManager, descriptor);
         }
     }
 
-    /** Plugin-first class loading, except for the packages plugin and host must share. */
-    private static final class HostFirstClassLoader extends PluginClassLoader {
-        HostFirstClassLoader(PluginManager manager, PluginDescriptor descriptor) {
+    /**
+     * Plugin-first class loading, except for the packages plugin and host must share. Knows the plugin's descriptor and
+     * files, for messages about a plugin built against another SPI.
+     */
+    private static final class PluginFirstClassLoader extends PluginClassLoader implements PluginBuild {
+        private final PluginDescriptor descriptor;
+        private volatile PluginContents.BundledSpi bundled;
+        private volatile boolean bundledRead;
+
+        PluginFirstClassLoader(PluginManager manager, PluginDescriptor descriptor) {
             super(manager, descriptor, PluginHost.class.getClassLoader());
+            this.descriptor = descriptor;
+        }
+
+        PluginContents contents() {
+            return PluginContents.of(getURLs());
+        }
+
+        @Override
+        public String pluginName() {
+            return "plugin '" + descriptor.getPluginId() + "' " + descriptor.getVersion();
+        }
+
+        @Override
+        public String requiredSpi() {
+            return descriptor.getRequires();
+        }
+
+        @Override
+        public String bundledSpi() {
+            PluginContents.BundledSpi spi = readBundledSpi();
+            return spi == null ? null : spi.version();
+        }
+
+        String bundledSpiFile() {
+            PluginContents.BundledSpi spi = readBundledSpi();
+            return spi == null ? null : spi.file();
+        }
+
+        private PluginContents.BundledSpi readBundledSpi() {
+            if (!bundledRead) {
+                bundled = contents().bundledSpi();
+                bundledRead = true;
+            }
+            return bundled;
         }
 
         @Override

@@ -1,21 +1,22 @@
 package io.ssegateway.host.sse;
 
+import io.ssegateway.host.core.Rejection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code gateway.max-connections} and {@code gateway.max-connections-per-ip}: admission before a stream starts. */
 final class ConnectionLimits {
 
-    /** Why admission was refused: the metric label, and what the 503 says. */
+    /** Why admission was refused: the counted rejection, and what the 503 says. */
     enum Refusal {
-        MAX_CONNECTIONS("max_connections", "connection limit reached on this instance"),
-        PER_IP("per_ip", "too many connections from this address");
+        MAX_CONNECTIONS(Rejection.MAX_CONNECTIONS, "connection limit reached on this instance"),
+        PER_IP(Rejection.PER_IP, "too many connections from this address");
 
-        final String label;
+        final Rejection rejection;
         final String message;
 
-        Refusal(String label, String message) {
-            this.label = label;
+        Refusal(Rejection rejection, String message) {
+            this.rejection = rejection;
             this.message = message;
         }
     }

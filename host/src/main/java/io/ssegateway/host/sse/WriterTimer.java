@@ -1,6 +1,7 @@
 package io.ssegateway.host.sse;
 
-import io.ssegateway.host.channel.ChannelRegistry;
+import io.ssegateway.host.channel.Subscriptions;
+import io.ssegateway.host.core.PeriodicThread;
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,14 +16,12 @@ public final class WriterTimer {
 
     private static final Logger LOG = Logger.getLogger(WriterTimer.class.getName());
 
-    private final ChannelRegistry registry;
-    private final long tickNanos;
-    private volatile boolean running = true;
-    private Thread thread;
+    private final Subscriptions registry;
+    private final PeriodicThread ticker;
 
-    public WriterTimer(ChannelRegistry registry, Duration heartbeatInterval, Duration keepAliveInterval) {
+    public WriterTimer(Subscriptions registry, Duration heartbeatInterval, Duration keepAliveInterval) {
         this.registry = registry;
-        this.tickNanos = tick(heartbeatInterval, keepAliveInterval).toNanos();
+        this.ticker = new PeriodicThread("sse-writer-timer", tick(heartbeatInterval, keepAliveInterval), this::wakeDue);
     }
 
     /** A tenth of the shortest interval, between 10 ms and 1 s. */
@@ -37,29 +36,19 @@ public final class WriterTimer {
     }
 
     public void start() {
-        thread = Thread.ofPlatform().daemon(true).name("sse-writer-timer").start(this::run);
+        ticker.start();
     }
 
     public void stop() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-        }
+        ticker.stop();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                Thread.sleep(Duration.ofNanos(tickNanos));
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                long now = System.nanoTime();
-                registry.forEach(subscriber -> subscriber.wakeIfDue(now));
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Waking due connection writers failed", e);
-            }
+    private void wakeDue() {
+        try {
+            long now = System.nanoTime();
+            registry.forEach(subscriber -> subscriber.wakeIfDue(now));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Waking due connection writers failed", e);
         }
     }
 }

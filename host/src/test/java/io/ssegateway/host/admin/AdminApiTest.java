@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
 import io.ssegateway.host.testkit.FlakyStorage;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
+import io.ssegateway.spi.storage.MessageStorage;
 import java.net.HttpURLConnection;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -21,25 +23,21 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AdminApiTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String SEND = "{\"channel_id\":\"c\",\"event_type\":\"t\",\"data\":\"x\"}";
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     @Test
     void aConfiguredTokenIsRequired() {
-        gateway = TestGateways.builder().adminToken("s3cret").build().start();
+        gateway = gateways.start(TestGateways.builder().adminToken("s3cret"));
         int port = gateway.port();
         Http.Response none = Http.post(port, "/api/send", "application/json", SEND, Map.of());
         assertEquals(401, none.status());
@@ -54,7 +52,7 @@ class AdminApiTest {
 
     @Test
     void withoutATokenOnlyLoopbackClientsAreServed() throws Exception {
-        gateway = TestGateways.builder().host("0.0.0.0").build().start();
+        gateway = gateways.start(TestGateways.builder().host("0.0.0.0"));
         assertEquals(200, Http.get(gateway.port(), "/api/stats").status());
         InetAddress external = nonLoopbackAddress();
         HttpURLConnection connection = (HttpURLConnection) URI.create(
@@ -84,7 +82,7 @@ class AdminApiTest {
 
     @Test
     void badRequestsGetJsonErrors() {
-        gateway = TestGateways.builder().maxMessageBytes(1000).build().start();
+        gateway = gateways.start(TestGateways.builder().maxMessageBytes(1000));
         int port = gateway.port();
         assertError(Http.postJson(port, "/api/send", "{\"channel_id\": \"c\", "), 400, "malformed JSON");
         assertError(Http.postJson(port, "/api/send", "[1,2]"), 400, "JSON object");
@@ -112,7 +110,7 @@ class AdminApiTest {
 
     @Test
     void sendIsIdempotentOnTheBusinessId() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         String body = "{\"channel_id\":\"c\",\"event_type\":\"t\",\"data\":\"once\",\"id\":\"order-17\"}";
         String first = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
         String second = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
@@ -121,7 +119,7 @@ class AdminApiTest {
 
     @Test
     void statsDescribeTheGateway() throws Exception {
-        gateway = TestGateways.builder().instanceId("gw-test").build().start();
+        gateway = gateways.start(TestGateways.builder().instanceId("gw-test"));
         int port = gateway.port();
         try (SseClient a = SseClient.subscribe(port, "alpha");
              SseClient b = SseClient.subscribe(port, "beta");
@@ -160,7 +158,7 @@ class AdminApiTest {
     @Test
     void healthReadyAndMetrics() throws Exception {
         FlakyStorage storage = new FlakyStorage(new MemoryStorage());
-        gateway = TestGateways.builder().storage(storage).build().start();
+        gateway = gateways.start(TestGateways.builder().storage(storage));
         int port = gateway.port();
         assertEquals("OK", Http.get(port, "/health").body());
         SseClient.awaitCondition(() -> Http.get(port, "/ready").status() == 200, WAIT, () -> "never ready");
@@ -192,7 +190,7 @@ class AdminApiTest {
     @Test
     void whenTheStorageIsDownSendStillReachesOnlineSubscribersWithoutAnId() throws Exception {
         FlakyStorage storage = new FlakyStorage(new MemoryStorage());
-        gateway = TestGateways.builder().storage(storage).build().start();
+        gateway = gateways.start(TestGateways.builder().storage(storage));
         int port = gateway.port();
         try (SseClient client = SseClient.subscribe(port, "c")) {
             storage.down();
@@ -213,8 +211,33 @@ class AdminApiTest {
     }
 
     @Test
+    void aStorageThatTimesOutMakesTheOutcomeUnknownAndSaysThatARetryWithTheSameIdIsSafe() throws Exception {
+        FlakyStorage storage = new FlakyStorage(new MemoryStorage());
+        gateway = gateways.start(TestGateways.builder().storage(storage));
+        int port = gateway.port();
+        try (SseClient client = SseClient.subscribe(port, "c")) {
+            storage.timeOut();
+            Http.Response online = Http.postJson(port, "/api/send",
+                    "{\"channel_id\":\"c\",\"event_type\":\"t\",\"data\":\"maybe\",\"id\":\"order-7\"}");
+            assertEquals(200, online.status(), online.body());
+            assertEquals("unknown", online.json().get("stored").asText());
+            assertTrue(online.json().get("warning").asText().contains("same id is safe"), online.body());
+            assertNull(client.awaitMessages(1, WAIT).get(0).id(), "not known to be stored: sent without id");
+            Http.Response nobody = Http.sendText(port, "offline", "t", "maybe not");
+            assertEquals(503, nobody.status());
+            assertEquals("unknown", nobody.json().get("stored").asText());
+            storage.up();
+            Http.Response retried = Http.postJson(port, "/api/send",
+                    "{\"channel_id\":\"c\",\"event_type\":\"t\",\"data\":\"maybe\",\"id\":\"order-7\"}");
+            assertTrue(retried.json().get("stored").asBoolean(), retried.body());
+            assertEquals(1, storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().size(),
+                    "the retry found the message the timed-out append had stored");
+        }
+    }
+
+    @Test
     void theAdminApiCanBeDisabled() {
-        gateway = TestGateways.builder().dashboard(false).build().start();
+        gateway = gateways.start(TestGateways.builder().dashboard(false));
         assertEquals(404, Http.postJson(gateway.port(), "/api/send", SEND).status());
         assertEquals(404, Http.get(gateway.port(), "/api/stats").status());
         assertEquals(200, Http.get(gateway.port(), "/health").status());

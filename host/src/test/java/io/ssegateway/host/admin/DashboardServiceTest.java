@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.Gateway;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
@@ -17,25 +18,24 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DashboardServiceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String TOKEN = "dashboard-secret";
 
-    private final List<Gateway> gateways = new ArrayList<>();
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private final List<SseClient> clients = new ArrayList<>();
 
     @AfterEach
-    void tearDown() {
+    void closeClients() {
         clients.forEach(SseClient::close);
-        gateways.forEach(Gateway::stop);
     }
 
     private Gateway start(Gateway.Builder builder) {
-        Gateway gateway = builder.build().start();
-        gateways.add(gateway);
-        return gateway;
+        return gateways.start(builder);
     }
 
     private SseClient open(int port, String pathAndQuery, SseClient.Options options) throws Exception {
@@ -232,7 +232,7 @@ class DashboardServiceTest {
 
     @Test
     void streamsEndWhenTheGatewayStops() throws Exception {
-        Gateway gateway = TestGateways.builder().build().start();
+        Gateway gateway = gateways.start();
         SseClient stream = open(gateway.port(), "/api/dashboard/events", SseClient.options());
         stream.awaitEvent(e -> e.type().equals("stats"), WAIT);
         long started = System.nanoTime();

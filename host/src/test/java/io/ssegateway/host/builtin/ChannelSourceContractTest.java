@@ -16,6 +16,6 @@ class ChannelSourceContractTest extends MessageSourceContract {
 
     @Override
     protected void publishExternally(String channelId, String eventType, String data) throws Exception {
-        source.sender().send(IncomingMessage.of(eventType, data).withChannel(channelId));
+        source.sender().send(IncomingMessage.toChannel(channelId, eventType, data));
     }
 }

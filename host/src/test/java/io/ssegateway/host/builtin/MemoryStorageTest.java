@@ -66,10 +66,10 @@ class MemoryStorageTest {
         for (int i = 0; i < 5; i++) {
             ids.add(storage.append("c", SseEvent.of("t", "m" + i)));
         }
-        Replay all = storage.messagesAfter("c", MessageStorage.EARLIEST);
+        Replay all = storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE);
         assertEquals(List.of("m2", "m3", "m4"), all.events().stream().map(SseEvent::data).toList());
-        assertFalse(storage.messagesAfter("c", ids.get(0)).complete());
-        assertTrue(storage.messagesAfter("c", ids.get(1)).complete(), "the last evicted id is still a known position");
+        assertFalse(storage.messagesAfter("c", ids.get(0), Integer.MAX_VALUE).complete());
+        assertTrue(storage.messagesAfter("c", ids.get(1), Integer.MAX_VALUE).complete(), "the last evicted id is still a known position");
     }
 
     @Test
@@ -82,13 +82,13 @@ class MemoryStorageTest {
             storage.append("c", SseEvent.of("t", "newer"));
             storage.append("gone", SseEvent.of("t", "x"));
             clock.millis += Duration.ofMinutes(5).toMillis();
-            Replay replay = storage.messagesAfter("c", MessageStorage.EARLIEST);
+            Replay replay = storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE);
             assertEquals(List.of("newer"), replay.events().stream().map(SseEvent::data).toList());
-            assertTrue(storage.messagesAfter("c", old).complete(), "the last expired id is still a known position");
+            assertTrue(storage.messagesAfter("c", old, Integer.MAX_VALUE).complete(), "the last expired id is still a known position");
             clock.millis += Duration.ofMinutes(6).toMillis();
             storage.sweep();
             assertEquals(0, storage.channelCount());
-            assertFalse(storage.messagesAfter("c", old).complete());
+            assertFalse(storage.messagesAfter("c", old, Integer.MAX_VALUE).complete());
         } finally {
             storage.close();
         }
@@ -113,7 +113,7 @@ class MemoryStorageTest {
         for (int i = 0; i < 3; i++) {
             storage.append("c", SseEvent.of("t", "m" + i));
         }
-        assertEquals(2, storage.messagesAfter("c", MessageStorage.EARLIEST).events().size());
+        assertEquals(2, storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().size());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> factory.create(
                 PluginConfig.of("gateway.storage.memory", Map.of("ttl", "soon"))));
         assertTrue(bad.getMessage().contains("gateway.storage.memory.ttl"), bad.getMessage());
@@ -126,7 +126,64 @@ class MemoryStorageTest {
     void noopStorageKeepsNothing() {
         NoopStorage storage = new NoopStorage();
         assertEquals(null, storage.append("c", SseEvent.of("t", "x")));
-        assertTrue(storage.messagesAfter("c", MessageStorage.EARLIEST).complete());
-        assertFalse(storage.messagesAfter("c", "1-0").complete());
+        assertTrue(storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).complete());
+        assertFalse(storage.messagesAfter("c", "1-0", Integer.MAX_VALUE).complete());
+    }
+
+    private static SseEvent sized(int bytes) {
+        return SseEvent.of("t", "d".repeat(bytes));
+    }
+
+    @Test
+    void aChannelKeepsAtMostItsBytesOldestFirst() {
+        MemoryStorage storage = new MemoryStorage(1000, Duration.ZERO, 10_000, 1_000_000);
+        long one = sized(1000).sizeEstimate();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ids.add(storage.append("c", sized(1000)));
+        }
+        Replay replay = storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE);
+        long kept = 10_000 / one;
+        assertEquals(kept, replay.events().size());
+        assertEquals(ids.get(ids.size() - 1), replay.events().get(replay.events().size() - 1).streamId());
+        assertEquals(ids.get((int) (ids.size() - kept)), replay.events().get(0).streamId(), "the oldest went first");
+        // one event larger than the channel's limit is still kept (alone)
+        storage.append("c", sized(20_000));
+        assertEquals(1, storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().size());
+        storage.close();
+    }
+
+    @Test
+    void allChannelsTogetherKeepAtMostTheTotalOldestOfAnyChannelFirst() {
+        MemoryStorage storage = new MemoryStorage(1000, Duration.ZERO, 1_000_000, 50_000);
+        long one = sized(1000).sizeEstimate();
+        List<String> appended = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            appended.add("ch-" + (i % 7) + "/" + storage.append("ch-" + (i % 7), sized(1000)));
+        }
+        List<String> kept = new ArrayList<>();
+        for (int c = 0; c < 7; c++) {
+            for (SseEvent event : storage.messagesAfter("ch-" + c, MessageStorage.EARLIEST, Integer.MAX_VALUE).events()) {
+                kept.add("ch-" + c + "/" + event.streamId());
+            }
+        }
+        assertEquals(50_000 / one, kept.size(), "kept " + kept.size() * one + " bytes");
+        // exactly the newest appends, whatever their channel
+        assertEquals(new java.util.HashSet<>(appended.subList(appended.size() - kept.size(), appended.size())),
+                new java.util.HashSet<>(kept));
+        storage.close();
+    }
+
+    @Test
+    void theBytesLimitsAreConfigurable() {
+        PluginConfig config = PluginConfig.of("gateway.storage.memory", Map.of("max-bytes-per-channel", "2048", "max-bytes", "4096", "ttl", "0"));
+        MessageStorage storage = new MemoryStorage.Factory().create(config);
+        for (int i = 0; i < 10; i++) {
+            storage.append("c", sized(500));
+        }
+        assertTrue(storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().size() <= 2);
+        storage.close();
+        assertThrows(IllegalArgumentException.class,
+                () -> new MemoryStorage.Factory().create(PluginConfig.of("gateway.storage.memory", Map.of("max-bytes", "0"))));
     }
 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.helidon.config.Config;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.config.ConfiguredGateway;
 import io.ssegateway.host.config.GatewayConfig;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.PluginBuilder;
 import io.ssegateway.host.testkit.SseClient;
@@ -18,8 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Plugins fabricated in a temp dir, loaded by PF4J, selected by configuration, used over real SSE connections. */
@@ -30,14 +30,10 @@ class PluginLoadingTest {
     @TempDir
     Path home;
 
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     private Path plugins() {
         return home.resolve("plugins");
@@ -47,13 +43,12 @@ class PluginLoadingTest {
     private Gateway start(String yaml) throws Exception {
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/application.yaml"), yaml);
-        Config config = GatewayConfig.load(home.resolve("conf/application.yaml"), Map.of());
+        GatewayConfig config = GatewayConfig.load(home.resolve("conf/application.yaml"), Map.of());
         FactoryCatalog catalog = FactoryCatalog.builtIns();
         PluginHost plugins = PluginHost.load(plugins(), catalog);
-        gateway = ConfiguredGateway.builder(config, catalog, plugins.failures())
+        gateway = gateways.start(ConfiguredGateway.builder(config, catalog, plugins.failures())
                 .plugins(plugins::states).onStop(plugins::close)
-                .host("127.0.0.1").port(0).cleanupInterval(Duration.ofMillis(200))
-                .build().start();
+                .host("127.0.0.1").port(0).keepAliveInterval(Duration.ofMillis(200)));
         return gateway;
     }
 

@@ -4,38 +4,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
+import io.ssegateway.host.testkit.Gateways;
+import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
 import io.ssegateway.spi.auth.AuthRequest;
+import io.ssegateway.spi.auth.AuthResult;
 import io.ssegateway.spi.auth.Denial;
+import io.ssegateway.spi.auth.Identity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     @Test
     void aBearerTokenCheckAllowsAndDeniesWithText() throws Exception {
-        gateway = TestGateways.builder()
+        gateway = gateways.start(TestGateways.builder()
                 .auth(request -> request.bearerToken().filter("secret-token"::equals).isPresent()
-                        ? Optional.empty() : Optional.of(Denial.deny(401, "Invalid token")))
-                .build().start();
+                        ? AuthResult.allow(Identity.of("token-holder")) : AuthResult.deny(Denial.deny(401, "Invalid token"))));
         try (SseClient allowed = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().header("Authorization", "Bearer secret-token"))) {
             assertEquals(200, allowed.status());
+            SseClient.awaitCondition(() -> Http.get(gateway.port(), "/api/stats").body().contains("token-holder"), WAIT,
+                    () -> "the subject is not listed in /api/stats");
         }
         SseClient denied = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().header("Authorization", "Bearer wrong"));
@@ -48,7 +49,7 @@ class AuthTest {
     @Test
     void aJsonDenialIsSentExactlyAsGiven() throws Exception {
         String json = "{\"code\": \"forbidden\",  \"channels\": [1, 2]}";
-        gateway = TestGateways.builder().auth(request -> Optional.of(Denial.denyJson(403, json))).build().start();
+        gateway = gateways.start(TestGateways.builder().auth(request -> AuthResult.deny(Denial.denyJson(403, json))));
         SseClient denied = SseClient.subscribe(gateway.port(), "c");
         assertEquals(403, denied.status());
         assertEquals(json, denied.errorBody());
@@ -56,12 +57,24 @@ class AuthTest {
     }
 
     @Test
+    void aDenialsHeadersAreSent() throws Exception {
+        gateway = gateways.start(TestGateways.builder().auth(request -> AuthResult.deny(Denial.denyJson(401, "{}")
+                .withHeader("WWW-Authenticate", "Bearer realm=\"sse\", error=\"invalid_token\"")
+                .withHeader("Content-Type", "text/html"))));
+        SseClient denied = SseClient.subscribe(gateway.port(), "c");
+        assertEquals(401, denied.status());
+        assertEquals("Bearer realm=\"sse\", error=\"invalid_token\"", denied.header("www-authenticate"));
+        assertEquals("application/json", denied.header("content-type"), "the denial's content type wins");
+        assertEquals("*", denied.header("access-control-allow-origin"), "CORS headers stay");
+    }
+
+    @Test
     void everyRequestHelperSeesWhatTheClientSent() throws Exception {
         AtomicReference<AuthRequest> seen = new AtomicReference<>();
-        gateway = TestGateways.builder().auth(request -> {
+        gateway = gateways.start(TestGateways.builder().auth(request -> {
             seen.set(request);
-            return Optional.empty();
-        }).build().start();
+            return AuthResult.allow();
+        }));
         try (SseClient client = SseClient.connect(gateway.port(),
                 "/sse/connect?channel_id=room%201&token=a%2Bb%20c&flag", SseClient.options()
                         .header("Authorization", "bearer  tok-123 ")
@@ -75,6 +88,7 @@ class AuthTest {
         assertEquals("channel_id=room%201&token=a%2Bb%20c&flag", request.queryString());
         assertEquals("/sse/connect?channel_id=room%201&token=a%2Bb%20c&flag", request.uri());
         assertEquals("room 1", request.channelId());
+        assertEquals(List.of("room 1"), request.channelIds());
         assertEquals(Optional.of("tok-123"), request.bearerToken());
         assertEquals(Optional.of("acme"), request.header("x-tenant"));
         assertEquals(Optional.of("acme"), request.header("X-TENANT"));
@@ -89,16 +103,22 @@ class AuthTest {
     }
 
     @Test
-    void clientIpComesFromXForwardedForThenFromTheSocket() throws Exception {
+    void clientIpIsTheSocketPeerUnlessItIsATrustedProxy() throws Exception {
         AtomicReference<String> ip = new AtomicReference<>();
-        gateway = TestGateways.builder().host("0.0.0.0").auth(request -> {
-            ip.set(request.clientIp());
-            return Optional.empty();
-        }).build().start();
+        gateway = gateways.start(TestGateways.builder().host("0.0.0.0").trustedProxies(List.of("127.0.0.2"))
+                .auth(request -> {
+                    ip.set(request.clientIp());
+                    return AuthResult.allow();
+                }));
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().header("X-Forwarded-For", " 203.0.113.7 , 10.0.0.1"))) {
             assertEquals(200, client.status());
-            assertEquals("203.0.113.7", ip.get());
+            assertEquals("127.0.0.1", ip.get(), "a peer that is no trusted proxy forwards nothing");
+        }
+        try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
+                SseClient.options().from("127.0.0.2").header("X-Forwarded-For", " 203.0.113.7 , 10.0.0.1"))) {
+            assertEquals(200, client.status());
+            assertEquals("10.0.0.1", ip.get(), "the right-most entry the trusted proxy appended");
         }
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().from("127.0.0.3"))) {
@@ -109,9 +129,9 @@ class AuthTest {
 
     @Test
     void aFailingAuthenticatorAnswers503AndIsCounted() throws Exception {
-        gateway = TestGateways.builder().auth(request -> {
+        gateway = gateways.start(TestGateways.builder().auth(request -> {
             throw new java.io.IOException("identity service unreachable");
-        }).build().start();
+        }));
         SseClient client = SseClient.subscribe(gateway.port(), "c");
         assertEquals(503, client.status());
         assertTrue(client.errorBody().contains("authentication is unavailable"), client.errorBody());

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.Metrics;
 import io.ssegateway.host.testkit.RecordingListener;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
@@ -13,28 +15,24 @@ import io.ssegateway.spi.lifecycle.ConnectionListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Dead-connection detection, limits, listeners and shutdown. */
 class ConnectionLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     @Test
     void abruptlyClosedClientsAreUnregisteredWithinThreeCleanupIntervals() throws Exception {
         Duration cleanup = Duration.ofMillis(400);
         RecordingListener listener = new RecordingListener();
-        gateway = TestGateways.builder().heartbeatInterval(Duration.ZERO).cleanupInterval(cleanup).listener(listener)
-                .build().start();
+        gateway = gateways.start(TestGateways.builder().heartbeatInterval(Duration.ZERO).keepAliveInterval(cleanup).listener(listener)
+                );
         List<SseClient> clients = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             clients.add(SseClient.subscribe(gateway.port(), "dead-" + (i % 50)));
@@ -62,8 +60,8 @@ class ConnectionLifecycleTest {
     @Test
     void connectionLimitAnswers503WithRetryAfter() throws Exception {
         // a closed client is noticed at the next write: probe idle connections often
-        gateway = TestGateways.builder().maxConnections(3).retryAfter(Duration.ofSeconds(7))
-                .cleanupInterval(Duration.ofMillis(200)).build().start();
+        gateway = gateways.start(TestGateways.builder().maxConnections(3).retryAfter(Duration.ofSeconds(7))
+                .keepAliveInterval(Duration.ofMillis(200)));
         List<SseClient> open = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             open.add(SseClient.subscribe(gateway.port(), "l" + i));
@@ -86,7 +84,7 @@ class ConnectionLifecycleTest {
 
     @Test
     void perAddressLimitCountsEachClientAddress() throws Exception {
-        gateway = TestGateways.builder().host("0.0.0.0").maxConnectionsPerIp(2).build().start();
+        gateway = gateways.start(TestGateways.builder().host("0.0.0.0").maxConnectionsPerIp(2));
         int port = gateway.port();
         try (SseClient a1 = SseClient.connect(port, "/sse/connect?channel_id=c", SseClient.options().from("127.0.0.1"));
              SseClient a2 = SseClient.connect(port, "/sse/connect?channel_id=c", SseClient.options().from("127.0.0.1"));
@@ -114,8 +112,8 @@ class ConnectionLifecycleTest {
             }
         };
         RecordingListener recording = new RecordingListener();
-        gateway = TestGateways.builder().listener(throwing).listener(recording).cleanupInterval(Duration.ofMillis(200))
-                .build().start();
+        gateway = gateways.start(TestGateways.builder().listener(throwing).listener(recording).keepAliveInterval(Duration.ofMillis(200))
+                );
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().header("User-Agent", "lifecycle-test/1.0"))) {
             Http.publish(gateway.port(), "c", "n", "still works");
@@ -134,7 +132,7 @@ class ConnectionLifecycleTest {
     void shutdownEndsAThousandStreamsWithinTheGracePeriod() throws Exception {
         RecordingListener listener = new RecordingListener();
         Duration grace = Duration.ofSeconds(3);
-        gateway = TestGateways.builder().shutdownGrace(grace).listener(listener).build().start();
+        gateway = gateways.start(TestGateways.builder().shutdownGrace(grace).listener(listener));
         int port = gateway.port();
         List<SseClient> clients = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -159,7 +157,7 @@ class ConnectionLifecycleTest {
     void duringShutdownNewSubscriptionsAreRefusedAndAStuckWriterIsAbortedAfterTheGrace() throws Exception {
         Duration grace = Duration.ofSeconds(2);
         RecordingListener listener = new RecordingListener();
-        gateway = TestGateways.builder().shutdownGrace(grace).listener(listener).build().start();
+        gateway = gateways.start(TestGateways.builder().shutdownGrace(grace).listener(listener));
         int port = gateway.port();
         // a client that stopped reading: its writer blocks in a socket write once the buffers are full
         SseClient stalled = SseClient.connect(port, "/sse/connect?channel_id=c",
@@ -168,7 +166,7 @@ class ConnectionLifecycleTest {
         for (int i = 0; i < 160; i++) {
             Http.publish(port, "c", "bulk", payload);
         }
-        SseClient.awaitCondition(() -> !Http.get(port, "/metrics").body().contains("\nsse_queued_events 0\n"), WAIT,
+        SseClient.awaitCondition(() -> Metrics.value(port, "sse_queued_events") > 0, WAIT,
                 () -> "the writer never got stuck");
         long start = System.nanoTime();
         Thread stopping = Thread.ofVirtual().start(gateway::stop);

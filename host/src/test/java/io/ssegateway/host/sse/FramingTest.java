@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.ChannelSource;
 import io.ssegateway.host.channel.Dispatcher;
+import io.ssegateway.host.core.Frame;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.LogCapture;
 import io.ssegateway.host.testkit.SseClient;
@@ -15,36 +17,30 @@ import io.ssegateway.spi.source.IncomingMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FramingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     @Test
     void frameEncodingSplitsEveryKindOfLineEnd() {
-        Frame frame = Frame.event("7-0", "note", "a\nb\rc\r\nd", null);
+        Frame frame = Frame.event("7-0", "note", "a\nb\rc\r\nd");
         assertArrayEquals("id: 7-0\nevent: note\ndata: a\ndata: b\ndata: c\ndata: d\n\n".getBytes(StandardCharsets.UTF_8),
                 frame.bytes());
-        assertArrayEquals("event: e\ndata: \n\n".getBytes(StandardCharsets.UTF_8), Frame.event(null, "e", "", null).bytes());
+        assertArrayEquals("event: e\ndata: \n\n".getBytes(StandardCharsets.UTF_8), Frame.event(null, "e", "").bytes());
         assertArrayEquals("event: e\ndata: x\ndata: \n\n".getBytes(StandardCharsets.UTF_8),
-                Frame.event(null, "e", "x\n", null).bytes());
-        assertArrayEquals("event: e\nretry: 1500\ndata: x\n\n".getBytes(StandardCharsets.UTF_8),
-                Frame.event(null, "e", "x", Duration.ofMillis(1500)).bytes());
+                Frame.event(null, "e", "x\n").bytes());
     }
 
     @Test
     void multiLineDataArrivesWithItsLinesWhateverTheLineEnds() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient client = SseClient.subscribe(gateway.port(), "lines")) {
             Http.publish(gateway.port(), "lines", "text", "first\nsecond\rthird\r\nfourth");
             assertEquals("first\nsecond\nthird\nfourth", client.awaitMessages(1, WAIT).get(0).data());
@@ -53,7 +49,7 @@ class FramingTest {
 
     @Test
     void unicodeAndEmptyDataRoundTrip() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient client = SseClient.subscribe(gateway.port(), "ünï-🌍")) {
             Http.publish(gateway.port(), "ünï-🌍", "text", "héllo 🌍 日本語");
             Http.publish(gateway.port(), "ünï-🌍", "text", "");
@@ -65,7 +61,7 @@ class FramingTest {
 
     @Test
     void jsonDataIsSentCompactAndStringDataAsItsText() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient client = SseClient.subscribe(gateway.port(), "json")) {
             assertEquals(200, Http.postJson(gateway.port(), "/api/send",
                     "{\"channel_id\":\"json\",\"event_type\":\"obj\",\"data\":{ \"a\" : [1, 2],\n \"b\": null }}").status());
@@ -78,7 +74,7 @@ class FramingTest {
 
     @Test
     void controlCharactersInEventTypeOrIdAreRejectedAtSend() {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         int port = gateway.port();
         for (String body : List.of(
                 "{\"channel_id\":\"c\",\"event_type\":\"bad\\ntype\",\"data\":\"x\"}",
@@ -96,13 +92,13 @@ class FramingTest {
     @Test
     void aBadMessageFromASourceIsDroppedLoggedAndCountedWhileConnectionsKeepWorking() throws Exception {
         ChannelSource source = new ChannelSource();
-        gateway = TestGateways.builder().source(source).build().start();
+        gateway = gateways.start(TestGateways.builder().source(source));
         try (LogCapture log = LogCapture.of(Dispatcher.class);
              SseClient a = SseClient.subscribe(gateway.port(), "a");
              SseClient b = SseClient.subscribe(gateway.port(), "b")) {
-            source.sender().send(IncomingMessage.of("evil\r\nevent: injected", "x").withChannel("a"));
-            source.sender().send(IncomingMessage.of("fine", "after").withChannel("a"));
-            source.sender().send(IncomingMessage.of("fine", "for b").withChannel("b"));
+            source.sender().send(IncomingMessage.toChannel("a", "evil\r\nevent: injected", "x"));
+            source.sender().send(IncomingMessage.toChannel("a", "fine", "after"));
+            source.sender().send(IncomingMessage.toChannel("b", "fine", "for b"));
             assertEquals("after", a.awaitMessages(1, WAIT).get(0).data());
             assertEquals("for b", b.awaitMessages(1, WAIT).get(0).data());
             assertEquals(1, a.messages().size(), "the bad message must not reach the client: " + a.messages());
@@ -114,7 +110,7 @@ class FramingTest {
 
     @Test
     void oversizedDataIsRefusedWith413() {
-        gateway = TestGateways.builder().maxMessageBytes(1000).build().start();
+        gateway = gateways.start(TestGateways.builder().maxMessageBytes(1000));
         Http.Response response = Http.sendText(gateway.port(), "c", "big", "é".repeat(501));
         assertEquals(413, response.status(), response.body());
         assertEquals(200, Http.sendText(gateway.port(), "c", "ok", "é".repeat(500)).status());

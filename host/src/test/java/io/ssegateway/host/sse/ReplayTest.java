@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
 import io.ssegateway.host.testkit.FlakyStorage;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
@@ -15,20 +16,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ReplayTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     private List<String> publish(String channel, int count) {
         List<String> ids = new ArrayList<>();
@@ -43,8 +40,26 @@ class ReplayTest {
     }
 
     @Test
+    void aLongHistoryIsReplayedPageByPageExactlyAndInOrder() throws Exception {
+        gateway = gateways.start(TestGateways.builder().replayPageBytes(4096));
+        List<String> ids = new ArrayList<>();
+        String payload = "x".repeat(700);
+        for (int i = 0; i < 40; i++) {
+            ids.add(Http.publish(gateway.port(), "paged", "n", i + payload));
+        }
+        try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=paged",
+                SseClient.options().header("Last-Event-ID", ids.get(4)))) {
+            List<SseClient.Event> replayed = client.awaitMessages(35, WAIT);
+            assertEquals(ids.subList(5, 40), replayed.stream().map(SseClient.Event::id).toList());
+            assertEquals(IntStream.range(5, 40).mapToObj(i -> i + payload).toList(), data(replayed));
+        }
+        assertEquals(35, gateway.metrics().replayedEvents.sum());
+        assertEquals(0, gateway.metrics().replayGaps.sum());
+    }
+
+    @Test
     void lastEventIdGivesExactlyTheLaterEventsThenLiveOnes() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         List<String> ids = publish("r", 5);
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=r",
                 SseClient.options().header("Last-Event-ID", ids.get(1)))) {
@@ -60,7 +75,7 @@ class ReplayTest {
 
     @Test
     void headerWinsOverQueryParameter() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         List<String> ids = publish("r", 5);
         try (SseClient client = SseClient.connect(gateway.port(),
                 "/sse/connect?channel_id=r&last_event_id=" + Http.encode(ids.get(0)),
@@ -73,7 +88,7 @@ class ReplayTest {
 
     @Test
     void queryParameterWorksForTheFirstConnect() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         List<String> ids = publish("r", 3);
         try (SseClient client = SseClient.connect(gateway.port(),
                 "/sse/connect?channel_id=r&last_event_id=" + Http.encode(ids.get(0)), SseClient.options())) {
@@ -83,7 +98,7 @@ class ReplayTest {
 
     @Test
     void earliestReplaysEverythingRetained() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         publish("r", 4);
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=r&last_event_id=earliest",
                 SseClient.options())) {
@@ -94,7 +109,7 @@ class ReplayTest {
 
     @Test
     void unknownIdGivesAGapThenEverythingRetained() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         List<String> ids = publish("r", 3);
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=r",
                 SseClient.options().header("Last-Event-ID", "999-nope"))) {
@@ -111,7 +126,7 @@ class ReplayTest {
 
     @Test
     void anEvictedIdGivesAGapButTheLastEvictedOneDoesNot() throws Exception {
-        gateway = TestGateways.builder().storage(new MemoryStorage(3, Duration.ZERO)).build().start();
+        gateway = gateways.start(TestGateways.builder().storage(new MemoryStorage(3, Duration.ZERO)));
         List<String> ids = publish("r", 6);
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=r",
                 SseClient.options().header("Last-Event-ID", ids.get(0)))) {
@@ -128,7 +143,7 @@ class ReplayTest {
 
     @Test
     void anIdOnAChannelWithNoHistoryGivesAGapWithNoEarliest() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=empty",
                 SseClient.options().header("Last-Event-ID", "123-0"))) {
             SseClient.Event gap = client.awaitMessages(1, WAIT).get(0);
@@ -139,7 +154,7 @@ class ReplayTest {
 
     @Test
     void broadcastsAreNotReplayed() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         String first = Http.publish(gateway.port(), "r", "n", "stored");
         Http.sendText(gateway.port(), null, "all", "broadcast");
         Http.publish(gateway.port(), "r", "n", "stored too");
@@ -153,7 +168,7 @@ class ReplayTest {
     void aFailedReplayEndsTheStreamSoThatTheClientRetries() throws Exception {
         FlakyStorage broken = new FlakyStorage(new MemoryStorage());
         broken.down();
-        gateway = TestGateways.builder().storage(broken).build().start();
+        gateway = gateways.start(TestGateways.builder().storage(broken));
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=r",
                 SseClient.options().header("Last-Event-ID", "1-0"))) {
             assertEquals(200, client.status());
@@ -169,11 +184,10 @@ class ReplayTest {
     @Test
     void aRedeliveredEventIsSentOnce() throws Exception {
         io.ssegateway.host.builtin.ChannelSource bus = new io.ssegateway.host.builtin.ChannelSource();
-        gateway = TestGateways.builder().source(bus).build().start();
+        gateway = gateways.start(TestGateways.builder().source(bus));
         try (SseClient client = SseClient.subscribe(gateway.port(), "b")) {
             for (String streamId : List.of("100-0", "101-0", "100-0", "101-0", "102-0")) {
-                bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "at " + streamId)
-                        .withChannel("b").withStreamId(streamId));
+                bus.sender().send(io.ssegateway.spi.source.IncomingMessage.toChannel("b", "n", "at " + streamId).withStreamId(streamId));
             }
             assertEquals(List.of("at 100-0", "at 101-0", "at 102-0"), data(client.awaitMessages(3, WAIT)));
             SseClient.awaitCondition(() -> gateway.metrics().duplicatesSkipped.sum() == 2, WAIT,
@@ -186,11 +200,10 @@ class ReplayTest {
     @Test
     void aLateEventThisConnectionNeverSentIsStillSent() throws Exception {
         io.ssegateway.host.builtin.ChannelSource bus = new io.ssegateway.host.builtin.ChannelSource();
-        gateway = TestGateways.builder().source(bus).build().start();
+        gateway = gateways.start(TestGateways.builder().source(bus));
         try (SseClient client = SseClient.subscribe(gateway.port(), "o")) {
             for (String streamId : List.of("101-0", "100-0", "102-0")) {
-                bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "at " + streamId)
-                        .withChannel("o").withStreamId(streamId));
+                bus.sender().send(io.ssegateway.spi.source.IncomingMessage.toChannel("o", "n", "at " + streamId).withStreamId(streamId));
             }
             assertEquals(List.of("at 101-0", "at 100-0", "at 102-0"), data(client.awaitMessages(3, WAIT)));
         }
@@ -200,14 +213,14 @@ class ReplayTest {
     @Test
     void aLateLiveCopyOfTheClientsLastEventIsNotSentAgain() throws Exception {
         io.ssegateway.host.builtin.ChannelSource bus = new io.ssegateway.host.builtin.ChannelSource();
-        gateway = TestGateways.builder().source(bus).build().start();
+        gateway = gateways.start(TestGateways.builder().source(bus));
         List<String> ids = publish("late", 3);
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=late",
                 SseClient.options().header("Last-Event-ID", ids.get(2)))) {
             SseClient.awaitCondition(() -> gateway.connections().channelConnectionCount("late") == 1, WAIT, () -> "not yet");
             // an instance lagging on its bus delivers the last two events after the client reconnected here
-            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "m1").withChannel("late").withStreamId(ids.get(1)));
-            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.of("n", "m2").withChannel("late").withStreamId(ids.get(2)));
+            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.toChannel("late", "n", "m1").withStreamId(ids.get(1)));
+            bus.sender().send(io.ssegateway.spi.source.IncomingMessage.toChannel("late", "n", "m2").withStreamId(ids.get(2)));
             String next = Http.publish(gateway.port(), "late", "n", "m3");
             SseClient.Event only = client.awaitMessages(1, WAIT).get(0);
             assertEquals("m3", only.data());
@@ -223,7 +236,7 @@ class ReplayTest {
      */
     @Test
     void reconnectingClientsMissNothingWhileAPublisherRunsFlatOut() throws Exception {
-        gateway = TestGateways.builder().storage(new MemoryStorage(100_000, Duration.ZERO)).build().start();
+        gateway = gateways.start(TestGateways.builder().storage(new MemoryStorage(100_000, Duration.ZERO)));
         int port = gateway.port();
         int clients = 100;
         int reconnectsEach = 15;

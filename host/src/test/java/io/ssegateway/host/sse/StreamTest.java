@@ -6,31 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
+import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Routing, headers, heartbeats, keep-alives, validation and CORS of {@code /sse/connect}. */
 class StreamTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    @RegisterExtension
+    final Gateways gateways = new Gateways();
     private Gateway gateway;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
 
     @Test
     void channelsAreIsolated() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient alice = SseClient.subscribe(gateway.port(), "alice");
              SseClient bob = SseClient.subscribe(gateway.port(), "bob")) {
             Http.publish(gateway.port(), "alice", "note", "for alice");
@@ -45,7 +42,7 @@ class StreamTest {
 
     @Test
     void broadcastReachesEveryChannelWithoutAnId() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         try (SseClient alice = SseClient.subscribe(gateway.port(), "alice");
              SseClient bob = SseClient.subscribe(gateway.port(), "bob")) {
             String id = Http.publish(gateway.port(), "alice", "note", "stored");
@@ -65,7 +62,7 @@ class StreamTest {
 
     @Test
     void heartbeatsCarryATimestampAndNoId() throws Exception {
-        gateway = TestGateways.builder().heartbeatInterval(Duration.ofMillis(150)).build().start();
+        gateway = gateways.start(TestGateways.builder().heartbeatInterval(Duration.ofMillis(150)));
         try (SseClient client = SseClient.subscribe(gateway.port(), "hb")) {
             String id = Http.publish(gateway.port(), "hb", "note", "before");
             client.awaitMessages(1, WAIT);
@@ -81,7 +78,7 @@ class StreamTest {
 
     @Test
     void idleConnectionsGetKeepAliveComments() throws Exception {
-        gateway = TestGateways.builder().heartbeatInterval(Duration.ZERO).cleanupInterval(Duration.ofMillis(100)).build().start();
+        gateway = gateways.start(TestGateways.builder().heartbeatInterval(Duration.ZERO).keepAliveInterval(Duration.ofMillis(100)));
         try (SseClient client = SseClient.subscribe(gateway.port(), "idle")) {
             SseClient.awaitCondition(() -> client.comments().size() >= 2, WAIT, () -> "comments: " + client.comments());
             assertEquals("keep-alive", client.comments().get(0));
@@ -91,7 +88,7 @@ class StreamTest {
 
     @Test
     void streamHeadersAndRetryWithJitter() throws Exception {
-        gateway = TestGateways.builder().retry(Duration.ofMillis(2000), Duration.ofMillis(500)).build().start();
+        gateway = gateways.start(TestGateways.builder().retry(Duration.ofMillis(2000)).retryJitter(Duration.ofMillis(500)));
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=h",
                 SseClient.options().header("Accept", "text/html"))) {
             assertEquals(200, client.status());
@@ -106,11 +103,11 @@ class StreamTest {
 
     @Test
     void invalidChannelIdsAreRefusedBeforeAuth() throws Exception {
-        gateway = TestGateways.builder()
+        gateway = gateways.start(TestGateways.builder()
                 .auth(request -> {
                     throw new AssertionError("auth must not run for an invalid channel id");
                 })
-                .build().start();
+                );
         for (String query : List.of("", "?channel_id=", "?channel_id=" + "a".repeat(257), "?channel_id=a%0Ab",
                 "?channel_id=%C3%A9" + "e".repeat(255))) {
             SseClient client = SseClient.connect(gateway.port(), "/sse/connect" + query, SseClient.options());
@@ -121,7 +118,7 @@ class StreamTest {
 
     @Test
     void longestValidChannelIdIsAccepted() throws Exception {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         String channel = "é".repeat(128);
         try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
             assertEquals(200, client.status());
@@ -132,7 +129,7 @@ class StreamTest {
 
     @Test
     void allowedOriginsAreEchoedWithCredentials() throws Exception {
-        gateway = TestGateways.builder().corsAllowedOrigins(List.of("https://app.example")).build().start();
+        gateway = gateways.start(TestGateways.builder().corsAllowedOrigins(List.of("https://app.example")));
         try (SseClient allowed = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
                 SseClient.options().header("Origin", "https://app.example"));
              SseClient other = SseClient.connect(gateway.port(), "/sse/connect?channel_id=c",
@@ -150,7 +147,7 @@ class StreamTest {
 
     @Test
     void wrongMethodsAndUnknownRoutesAnswerJson() {
-        gateway = TestGateways.started();
+        gateway = gateways.start();
         Http.Response post = Http.post(gateway.port(), "/sse/connect?channel_id=x", "text/plain", "", Map.of());
         assertEquals(405, post.status());
         assertNotNull(post.json().get("error"));

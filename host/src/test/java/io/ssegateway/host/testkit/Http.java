@@ -11,7 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Plain HTTP calls to a running gateway (keep-alive connections through one JDK client). */
 public final class Http {
@@ -84,6 +91,33 @@ public final class Http {
         }
         JsonNode streamId = response.json().get("stream_id");
         return streamId == null || streamId.isNull() ? null : streamId.asText();
+    }
+
+    /**
+     * Publishes {@code perPort} events of type {@code eventType} to {@code channelId} through every port at the same
+     * time (one virtual thread per port, data {@code <port>-<i>}), each via {@link #publish}; returns the stream ids
+     * the gateways answered, in no particular order. Fails if any send failed.
+     */
+    public static List<String> publishConcurrently(List<Integer> ports, String channelId, String eventType, int perPort)
+            throws InterruptedException, ExecutionException {
+        List<String> answered = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int port : ports) {
+                done.add(senders.submit(() -> {
+                    for (int i = 0; i < perPort; i++) {
+                        answered.add(publish(port, channelId, eventType, port + "-" + i));
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        return answered;
     }
 
     public static String encode(String text) {

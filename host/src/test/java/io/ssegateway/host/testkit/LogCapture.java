@@ -11,17 +11,32 @@ import java.util.logging.Logger;
 public final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
+    private final Level previousLevel;
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
-    private LogCapture(Logger logger) {
+    private LogCapture(Logger logger, Level level) {
         this.logger = logger;
+        this.previousLevel = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
         setLevel(Level.ALL);
         logger.addHandler(this);
     }
 
-    /** Starts capturing the logger named after {@code type}. */
+    /** Starts capturing the logger named after {@code type}, at its configured level. */
     public static LogCapture of(Class<?> type) {
-        return new LogCapture(Logger.getLogger(type.getName()));
+        return new LogCapture(Logger.getLogger(type.getName()), null);
+    }
+
+    /** Starts capturing the logger named after {@code type} down to {@code level} (restored on close). */
+    public static LogCapture of(Class<?> type, Level level) {
+        return new LogCapture(Logger.getLogger(type.getName()), level);
+    }
+
+    /** The records captured so far. */
+    public List<LogRecord> records() {
+        return List.copyOf(records);
     }
 
     public List<String> messages() {
@@ -44,5 +59,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setLevel(previousLevel);
     }
 }

@@ -36,11 +36,12 @@ public final class PluginBuilder {
     private final String id;
     private final boolean zip;
     private String version = "1.0.0";
-    private String requires = ">=0.1.0";
+    private String requires = ">=0.2.0";
     private boolean descriptor = true;
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, List<String>> services = new LinkedHashMap<>();
     private final List<Path> libraries = new ArrayList<>();
+    private final List<Path> compiledAgainst = new ArrayList<>();
 
     private PluginBuilder(String id, boolean zip) {
         this.id = id;
@@ -82,13 +83,27 @@ public final class PluginBuilder {
 
     /** Lists {@code implementation} in {@code META-INF/services/<spi interface>}. */
     public PluginBuilder service(Class<?> spiInterface, String implementation) {
-        services.computeIfAbsent(spiInterface.getName(), name -> new ArrayList<>()).add(implementation);
+        return service(spiInterface.getName(), implementation);
+    }
+
+    /** Lists {@code implementation} in {@code META-INF/services/<interfaceName>}, an interface that may not exist. */
+    public PluginBuilder service(String interfaceName, String implementation) {
+        services.computeIfAbsent(interfaceName, name -> new ArrayList<>()).add(implementation);
         return this;
     }
 
     /** A library the plugin bundles (zip: copied to {@code lib/}) and compiles against. */
     public PluginBuilder library(Path jar) {
         libraries.add(jar);
+        return this;
+    }
+
+    /**
+     * Compiles the plugin with {@code jar} ahead of the SPI on the class path, and ships nothing of it: stands in for
+     * a plugin built against another SPI version (a stub of an SPI class as that version had it).
+     */
+    public PluginBuilder compiledAgainst(Path jar) {
+        compiledAgainst.add(jar);
         return this;
     }
 
@@ -106,7 +121,7 @@ public final class PluginBuilder {
         try {
             Files.createDirectories(pluginsDir);
             Path classes = Files.createTempDirectory("plugin-classes-");
-            compile(sources, classes, libraries);
+            compile(sources, classes, compiledAgainst, libraries);
             Path pluginJar = zip ? Files.createTempDirectory("plugin-lib-").resolve(id + ".jar")
                     : pluginsDir.resolve(id + "-" + version + ".jar");
             writeJar(pluginJar, classes, zip ? null : manifest(), services);
@@ -134,9 +149,19 @@ public final class PluginBuilder {
 
     /** Compiles a plain library jar (no plugin descriptor), e.g. a dependency a zip plugin bundles. */
     public static Path library(String name, Map<String, String> sources) {
+        return library(name, sources, Map.of());
+    }
+
+    /** Like {@link #library(String, Map)}, with resources (path in the jar → text) beside the classes. */
+    public static Path library(String name, Map<String, String> sources, Map<String, String> resources) {
         try {
             Path classes = Files.createTempDirectory("library-classes-");
-            compile(sources, classes, List.of());
+            compile(sources, classes, List.of(), List.of());
+            for (Map.Entry<String, String> resource : resources.entrySet()) {
+                Path file = classes.resolve(resource.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, resource.getValue());
+            }
             Path jar = Files.createTempDirectory("library-").resolve(name + ".jar");
             writeJar(jar, classes, null, Map.of());
             return jar;
@@ -158,7 +183,8 @@ public final class PluginBuilder {
         return manifest;
     }
 
-    private static void compile(Map<String, String> sources, Path classes, List<Path> extraClasspath) throws IOException {
+    private static void compile(Map<String, String> sources, Path classes, List<Path> beforeSpi, List<Path> extraClasspath)
+            throws IOException {
         Path sourceDir = Files.createTempDirectory("plugin-sources-");
         List<Path> files = new ArrayList<>();
         for (Map.Entry<String, String> source : sources.entrySet()) {
@@ -167,7 +193,7 @@ public final class PluginBuilder {
             Files.writeString(file, source.getValue());
             files.add(file);
         }
-        List<Path> classpath = new ArrayList<>();
+        List<Path> classpath = new ArrayList<>(beforeSpi);
         classpath.add(spiLocation());
         classpath.addAll(extraClasspath);
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();

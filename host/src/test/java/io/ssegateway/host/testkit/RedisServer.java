@@ -37,21 +37,73 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path logFile;
+    private final List<String> leading;
+    private final List<String> trailing;
     private volatile Process process;
 
-    private RedisServer(int port, Path logFile) {
+    private RedisServer(int port, Path logFile, List<String> leading, List<String> trailing) {
         this.port = port;
         this.logFile = logFile;
+        this.leading = List.copyOf(leading);
+        this.trailing = List.copyOf(trailing);
     }
 
     /** Starts a server on a free port and waits until it answers {@code PING}. */
     public static RedisServer start() {
+        return start(List.of(), List.of());
+    }
+
+    /**
+     * Starts a server on {@code port} (0: a free one) with {@code leading} arguments before the standard ones (a
+     * configuration file) and {@code trailing} ones after them ({@code --cluster-enabled yes}, {@code --sentinel}),
+     * and waits until it answers {@code PING}. {@link #restart} uses the same arguments.
+     */
+    public static RedisServer start(int port, List<String> leading, List<String> trailing) {
         try {
-            RedisServer server = new RedisServer(freePort(), Files.createTempFile("redis-test-", ".log"));
+            RedisServer server = new RedisServer(port == 0 ? freePort() : port,
+                    Files.createTempFile("redis-test-", ".log"), leading, trailing);
             server.launch();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #start(int, List, List)} on a free port. */
+    public static RedisServer start(List<String> leading, List<String> trailing) {
+        return start(0, leading, trailing);
+    }
+
+    /** A free loopback port right now (for configuration files that must name their port). */
+    public static int freeLoopbackPort() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Suspends the process ({@code SIGSTOP}): it keeps its connections but answers nothing, like a hung host. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** Resumes a {@linkplain #pause paused} process ({@code SIGCONT}). */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -144,8 +196,13 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch() {
         String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
-        ProcessBuilder builder = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no")
+        List<String> commandLine = new ArrayList<>();
+        commandLine.add(binary);
+        commandLine.addAll(leading);
+        commandLine.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--protected-mode", "no"));
+        commandLine.addAll(trailing);
+        ProcessBuilder builder = new ProcessBuilder(commandLine)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         try {
@@ -178,7 +235,8 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private String log() {
+    /** What the server logged so far. */
+    public String log() {
         try {
             return Files.readString(logFile);
         } catch (IOException e) {

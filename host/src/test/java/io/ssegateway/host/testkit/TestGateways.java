@@ -11,7 +11,7 @@ public final class TestGateways {
     private TestGateways() {
     }
 
-    /** A builder on port 0 with a no-op source, memory storage, 20 s heartbeats and a 2 s shutdown grace. */
+    /** A builder on port 0 with a no-op source, memory storage, 20 s heartbeats and a 2 s shutdown grace, no readiness grace. */
     public static Gateway.Builder builder() {
         return Gateway.builder()
                 .port(0)
@@ -19,12 +19,9 @@ public final class TestGateways {
                 .source(new NoopSource())
                 .storage(new MemoryStorage())
                 .heartbeatInterval(Duration.ofSeconds(20))
-                .cleanupInterval(Duration.ofSeconds(20))
-                .shutdownGrace(Duration.ofSeconds(2));
-    }
-
-    /** A started default gateway. */
-    public static Gateway started() {
-        return builder().build().start();
+                .keepAliveInterval(Duration.ofSeconds(20))
+                .shutdownGrace(Duration.ofSeconds(2))
+                // an outage shows in /ready at once
+                .readinessGrace(Duration.ZERO);
     }
 }

@@ -37,7 +37,7 @@ public final class TestPlugins {
                             private volatile MessageHandler handler;
                             private volatile boolean startTccl;
                             GreeterSource(String greeting, String journal) { this.greeting = greeting; this.journal = journal; }
-                            public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
+                            public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
                                 startTccl = Thread.currentThread().getContextClassLoader() == getClass().getClassLoader();
                                 this.handler = handler;
                                 cancel.await();
@@ -48,8 +48,7 @@ public final class TestPlugins {
                             public String name() { return "greeter"; }
                             public void onConnect(ConnectionInfo connection) {
                                 boolean tccl = startTccl && Thread.currentThread().getContextClassLoader() == getClass().getClassLoader();
-                                handler.handle(IncomingMessage.of("welcome", greeting + " " + connection.channelId() + " tccl=" + tccl)
-                                        .withChannel(connection.channelId()));
+                                handler.handle(IncomingMessage.toChannel(connection.channelId(), "welcome", greeting + " " + connection.channelId() + " tccl=" + tccl), io.ssegateway.spi.source.IfStorageFails.DELIVER_UNSTORED);
                             }
                         }
                         """)
@@ -91,15 +90,18 @@ public final class TestPlugins {
                                 rows.add(new String[] {channel, id, event.eventType(), event.data() + " tccl=" + tccl});
                                 return id;
                             }
-                            public synchronized Replay messagesAfter(String channel, String lastEventId) {
+                            public synchronized Replay messagesAfter(String channel, String lastEventId, int maxBytes) {
                                 List<SseEvent> after = new ArrayList<>();
                                 boolean found = EARLIEST.equals(lastEventId);
                                 for (String[] row : rows) {
                                     if (!row[0].equals(channel)) continue;
-                                    if (found) after.add(new SseEvent(row[1], row[2], row[3], null, null));
+                                    if (found) after.add(new SseEvent(row[1], row[2], row[3], null));
                                     if (row[1].equals(lastEventId)) found = true;
                                 }
-                                return found ? Replay.complete(after) : Replay.gap(after);
+                                return found ? Replay.complete(after, false) : Replay.gap(after, false);
+                            }
+                            public int compareIds(String a, String b) {
+                                return Integer.compare(Integer.parseInt(a.substring(5)), Integer.parseInt(b.substring(5)));
                             }
                             public boolean isAvailable() { return true; }
                             public String name() { return "list"; }
@@ -123,7 +125,10 @@ public final class TestPlugins {
                 .writeTo(pluginsDir);
     }
 
-    /** Authenticator {@code header-auth}: lets in requests whose {@code X-Pass} header equals config {@code secret}. */
+    /**
+     * Authenticator {@code header-auth}: lets in requests whose {@code X-Pass} header equals config {@code secret}
+     * (which the environment variable {@code PASS_SECRET} sets, as the plugin declares).
+     */
     public static Path headerAuth(Path pluginsDir) {
         return PluginBuilder.jar("header-auth")
                 .source("test.auth.HeaderAuthFactory", """
@@ -133,10 +138,11 @@ public final class TestPlugins {
                         import java.util.Optional;
                         public final class HeaderAuthFactory implements AuthenticatorFactory {
                             public String name() { return "header-auth"; }
+                            public java.util.Map<String, String> environmentAliases() { return java.util.Map.of("PASS_SECRET", "secret"); }
                             public Authenticator create(PluginConfig config) {
                                 String secret = config.require("secret");
                                 return request -> request.header("X-Pass").filter(secret::equals).isPresent()
-                                        ? Optional.empty() : Optional.of(Denial.denyJson(401, "{\\"error\\":\\"no pass\\"}"));
+                                        ? AuthResult.allow() : AuthResult.deny(Denial.denyJson(401, "{\\"error\\":\\"no pass\\"}"));
                             }
                         }
                         """)
@@ -200,13 +206,13 @@ public final class TestPlugins {
                             public MessageSource create(PluginConfig config) {
                                 return new MessageSource() {
                                     volatile MessageHandler handler;
-                                    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
+                                    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
                                         this.handler = handler;
                                         cancel.await();
                                     }
                                     public String name() { return "shouter"; }
                                     public void onConnect(ConnectionInfo c) {
-                                        handler.handle(IncomingMessage.of("shout", lib.shout.Shout.loud("hi " + c.channelId())).withChannel(c.channelId()));
+                                        handler.handle(IncomingMessage.toChannel(c.channelId(), "shout", lib.shout.Shout.loud("hi " + c.channelId())), io.ssegateway.spi.source.IfStorageFails.DELIVER_UNSTORED);
                                     }
                                 };
                             }
@@ -238,7 +244,7 @@ public final class TestPlugins {
                                 ObjectMapper mapper = new ObjectMapper();
                                 return new MessageSource() {
                                     volatile MessageHandler handler;
-                                    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
+                                    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
                                         this.handler = handler;
                                         cancel.await();
                                     }
@@ -246,7 +252,7 @@ public final class TestPlugins {
                                     public void onConnect(ConnectionInfo c) {
                                         try {
                                             String json = mapper.writeValueAsString(Map.of("version", mapper.version().toString()));
-                                            handler.handle(IncomingMessage.of("jackson", json).withChannel(c.channelId()));
+                                            handler.handle(IncomingMessage.toChannel(c.channelId(), "jackson", json), io.ssegateway.spi.source.IfStorageFails.DELIVER_UNSTORED);
                                         } catch (Exception e) { throw new IllegalStateException(e); }
                                     }
                                 };
@@ -295,7 +301,7 @@ public final class TestPlugins {
                             public MessageSource create(PluginConfig config) {
                                 %s
                                 return new MessageSource() {
-                                    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
+                                    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
                                         %s
                                     }
                                     public String name() { return "%s"; }

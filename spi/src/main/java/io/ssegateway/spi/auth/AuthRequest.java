@@ -5,12 +5,30 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The subscription request an {@link Authenticator} judges. Implemented by the host; immutable.
+ * The request an {@link Authenticator} judges: a subscription ({@code GET /sse/connect}) or, for an authenticator that
+ * {@linkplain Authenticator#authorizesPublishers() judges publishers}, a publish request ({@code POST /api/send}, or a
+ * source's own HTTP API such as the channel registry's {@code /push}). Implemented by the host; immutable.
  * Header names are case-insensitive.
  */
 public interface AuthRequest {
 
-    /** The HTTP method, {@code GET}. */
+    /** What the client asks to do. */
+    enum Action {
+        /** Read the stream of {@link #channelIds()}. */
+        SUBSCRIBE,
+        /** Publish a message to {@link #channelIds()}; none for a broadcast (to every connection). */
+        PUBLISH
+    }
+
+    /**
+     * What the client asks to do; {@link Action#SUBSCRIBE} unless the authenticator
+     * {@linkplain Authenticator#authorizesPublishers() judges publishers}.
+     */
+    default Action action() {
+        return Action.SUBSCRIBE;
+    }
+
+    /** The HTTP method: {@code GET} for a subscription, usually {@code POST} for a publish request. */
     String method();
 
     /** The request target as received: path and query, for example {@code /sse/connect?channel_id=u1&token=x}. */
@@ -19,13 +37,22 @@ public interface AuthRequest {
     /** All request headers; keys are lower-case header names. */
     Map<String, List<String>> headers();
 
-    /** The validated {@code channel_id}. */
-    String channelId();
+    /**
+     * The validated {@code channel_id}s of the subscription, in the order the request gave them, without repeats;
+     * one for a single-channel subscription. For {@link Action#PUBLISH}: the channels the message goes to, none for a
+     * broadcast.
+     */
+    List<String> channelIds();
 
-    /** The first address of {@code X-Forwarded-For} if present, else the socket peer's address. */
+    /** The first of {@link #channelIds()}: the channel of a single-channel subscription; {@code null} for a broadcast. */
+    default String channelId() {
+        return channelIds().isEmpty() ? null : channelIds().get(0);
+    }
+
+    /** The client's address: the socket peer's (or, behind a configured trusted proxy, the one the proxy reports). */
     String clientIp();
 
-    /** The path, {@code /sse/connect}. */
+    /** The path: {@code /sse/connect} for a subscription. */
     String path();
 
     /** The raw (still encoded) query string without {@code ?}; empty if none. */

@@ -1,7 +1,7 @@
 package io.ssegateway.spi.source;
 
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 
 /**
@@ -23,7 +23,7 @@ public interface MessageSource {
      * @param cancel      cancelled on shutdown; after it the source must return promptly (within
      *                    {@code gateway.shutdown-grace})
      */
-    void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception;
+    void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception;
 
     /** A short name for logs, {@code /api/stats} and {@code /ready}, for example {@code redis}. */
     String name();

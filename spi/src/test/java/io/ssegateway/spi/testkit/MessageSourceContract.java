@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.source.IncomingMessage;
-import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +53,7 @@ public abstract class MessageSourceContract {
         }
     }
 
-    private final List<IncomingMessage> received = new CopyOnWriteArrayList<>();
+    private final RecordingHandler handler = new RecordingHandler();
     private final TestToken token = new TestToken();
     private MessageSource source;
     private Thread runner;
@@ -63,18 +62,6 @@ public abstract class MessageSourceContract {
     @BeforeEach
     void startTheSource() throws Exception {
         source = createSource();
-        MessageHandler handler = new MessageHandler() {
-            @Override
-            public String handle(IncomingMessage message) {
-                received.add(message);
-                return null;
-            }
-
-            @Override
-            public void deliverWithoutStoring(IncomingMessage message) {
-                received.add(message);
-            }
-        };
         runner = Thread.ofVirtual().start(() -> {
             try {
                 source.start(handler, new NoConnections("contract-test"), token);
@@ -99,10 +86,7 @@ public abstract class MessageSourceContract {
     @Test
     void deliversPublishedMessagesToTheHandler() throws Exception {
         publishExternally("contract-channel", "contract.event", "payload-1");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        List<IncomingMessage> received = handler.await(1, Duration.ofSeconds(10));
         assertEquals(1, received.size(), "exactly one message expected, got " + received);
         IncomingMessage message = received.get(0);
         assertEquals("contract-channel", message.channelId());
@@ -118,8 +102,8 @@ public abstract class MessageSourceContract {
         assertFalse(runner.isAlive(), "start() did not return within " + stopWithin() + " of cancellation");
     }
 
-    /** A {@link ConnectionManager} with no connections, for driving a source outside a gateway. */
-    public static final class NoConnections implements ConnectionManager {
+    /** A {@link ConnectionView} with no connections, for driving a source outside a gateway. */
+    public static final class NoConnections implements ConnectionView {
         private final String instanceId;
 
         public NoConnections(String instanceId) {

@@ -1,6 +1,9 @@
 package io.ssegateway.plugin.registry;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
+import io.ssegateway.redis.LuaScript;
+import io.ssegateway.redis.RedisLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,28 +16,43 @@ import java.util.Map;
  * which channel. Every write and every read that must be consistent is one Lua script; times are Redis's clock, so
  * the instances' clocks do not matter.
  * <pre>
- * &lt;prefix&gt;instance:&lt;instance id&gt;   hash: address, started_at, connections, channels, heartbeat_at
+ * &lt;prefix&gt;instance:&lt;instance id&gt;   hash: address, gateway (the address as host:port), started_at, connections,
+ *                                    channels, heartbeat_at
  *                                    expires instance-ttl after the last heartbeat
  * &lt;prefix&gt;instances                sorted set: instance id → when its record expires (epoch ms)
  * &lt;prefix&gt;channel:&lt;channel id&gt;     sorted set: instance id → when that membership expires (epoch ms);
  *                                    the key expires with its last member
+ * channel:&lt;channel id&gt;:gateway      string: the address ({@code host:port}) of the instance that took the channel
+ *                                    last — the original gateway's key, kept for its agents; expires channel-ttl
+ *                                    after that instance's last refresh, handed to another holder when it leaves
  * </pre>
+ * The key names are {@link RegistryKeys}'.
  * An instance holds one member per channel however many connections it has there (it counts them itself), so two
  * tabs on one instance, or on two instances, never remove each other. Every method throws Lettuce's
  * {@code RedisException} when Redis is unreachable, times out or refuses. Thread-safe.
+ * <p>
+ * In the cluster key layout (Redis Cluster) every script touches one slot: batches group channels by slot, a lookup
+ * reads the channel's members and then their records (two calls), and leaving a channel hands its original key over
+ * in a second call that gets the live instances' addresses as arguments. Walking the held channels
+ * ({@link #channels}) is not offered there: a key walk would have to visit every master.
  */
 final class ChannelDirectory {
 
     /** Channels per script call when many are written at once (a refresh), to keep each call short. */
     static final int BATCH = 500;
 
-    private static final LuaScript REGISTER = LuaScript.load("register.lua");
-    private static final LuaScript UNREGISTER = LuaScript.load("unregister.lua");
-    private static final LuaScript HEARTBEAT = LuaScript.load("heartbeat.lua");
-    private static final LuaScript GOODBYE = LuaScript.load("goodbye.lua");
-    private static final LuaScript LOOKUP = LuaScript.load("lookup.lua");
-    private static final LuaScript INSTANCES = LuaScript.load("instances.lua");
-    private static final LuaScript CHANNELS = LuaScript.load("channels.lua");
+    private static final LuaScript REGISTER = LuaScript.load(ChannelDirectory.class, "register.lua");
+    private static final LuaScript UNREGISTER = LuaScript.load(ChannelDirectory.class, "unregister.lua");
+    private static final LuaScript HEARTBEAT = LuaScript.load(ChannelDirectory.class, "heartbeat.lua");
+    private static final LuaScript GOODBYE = LuaScript.load(ChannelDirectory.class, "goodbye.lua");
+    /** Also shipped in the zip's {@code scripts/}, for agents that look channels up in Redis themselves. */
+    private static final LuaScript LOOKUP = LuaScript.load(ChannelDirectory.class, "/scripts/channel-registry/lookup.lua");
+    private static final LuaScript INSTANCES = LuaScript.load(ChannelDirectory.class, "instances.lua");
+    private static final LuaScript CHANNELS = LuaScript.load(ChannelDirectory.class, "channels.lua");
+    // the cluster key layout's single-slot steps of what lookup.lua and unregister.lua do across slots
+    private static final LuaScript MEMBERS = LuaScript.load(ChannelDirectory.class, "members.lua");
+    private static final LuaScript ADDRESSES = LuaScript.load(ChannelDirectory.class, "addresses.lua");
+    private static final LuaScript HANDOFF = LuaScript.load(ChannelDirectory.class, "handoff.lua");
 
     /** An instance holding a channel, and the URL of its push API. */
     record Holder(String instanceId, String address) {
@@ -53,35 +71,71 @@ final class ChannelDirectory {
     }
 
     private final RedisLink link;
-    private final String prefix;
+    private final RegistryKeys keys;
+    /** Whether the original gateway's {@code channel:<id>:gateway} keys are written. */
+    private final boolean holderKeys;
 
-    ChannelDirectory(RedisLink link, String prefix) {
+    ChannelDirectory(RedisLink link, RegistryKeys keys, boolean holderKeys) {
         this.link = link;
-        this.prefix = prefix;
+        this.keys = keys;
+        this.holderKeys = holderKeys;
     }
 
-    String channelKey(String channelId) {
-        return prefix + "channel:" + channelId;
+    /** Who registers: an instance, and its address in the original's {@code host:port} form. */
+    record Member(String instanceId, String holderAddress) {
     }
 
-    String instanceKey(String instanceId) {
-        return prefix + "instance:" + instanceId;
+    /**
+     * Adds or refreshes {@code member}'s membership of each channel for {@code ttl}. {@code joining}: the channel's
+     * first connection here (the original key then names this instance); otherwise a refresh (the key is renewed only if
+     * it names this instance, or written if it is gone).
+     */
+    void register(Member member, Collection<String> channelIds, Duration ttl, boolean joining) {
+        forEachBatch(channelIds, batch -> link.callOn(batch[0], redis -> REGISTER.run(redis, ScriptOutputType.INTEGER,
+                batch, member.instanceId(), Long.toString(ttl.toMillis()), holderValue(member), joining ? "1" : "0")),
+                holderKeys);
     }
 
-    String instancesKey() {
-        return prefix + "instances";
+    /**
+     * Removes {@code member}'s membership of each channel; other instances' memberships stay. An original key that names
+     * this instance goes to the remaining holder refreshed last, or is deleted.
+     */
+    void unregister(Member member, Collection<String> channelIds) {
+        if (!keys.clustered()) {
+            forEachBatch(channelIds, batch -> link.call(redis -> UNREGISTER.run(redis, ScriptOutputType.INTEGER, batch,
+                    member.instanceId(), holderValue(member), keys.instancePrefix())), holderKeys);
+            return;
+        }
+        forEachBatch(channelIds, batch -> link.callOn(batch[0], redis -> UNREGISTER.run(redis, ScriptOutputType.INTEGER,
+                batch, member.instanceId(), "", keys.instancePrefix())), false);
+        if (holderKeys) {
+            List<String> arguments = new ArrayList<>();
+            arguments.add(member.holderAddress());
+            for (Instance instance : instances()) {
+                String gateway = instance.fields().get("gateway");
+                if (gateway != null && !instance.instanceId().equals(member.instanceId())) {
+                    arguments.add(instance.instanceId());
+                    arguments.add(gateway);
+                }
+            }
+            String[] handoffArguments = arguments.toArray(String[]::new);
+            for (String channelId : channelIds) {
+                if (channelId.startsWith("}")) {
+                    continue;
+                }
+                String[] pair = {keys.channel(channelId), keys.holder(channelId)};
+                link.callOn(pair[0], redis -> HANDOFF.run(redis, ScriptOutputType.INTEGER, pair, handoffArguments));
+            }
+        }
     }
 
-    /** Adds or refreshes {@code instanceId}'s membership of each channel for {@code ttl}. */
-    void register(String instanceId, Collection<String> channelIds, Duration ttl) {
-        forEachBatch(channelIds, keys -> link.call(redis -> REGISTER.run(redis, ScriptOutputType.INTEGER, keys,
-                instanceId, Long.toString(ttl.toMillis()))));
+    /** The original gateway's key of {@code channelId}: the address of the instance that took it last, or {@code null}. */
+    String holder(String channelId) {
+        return holderKeys ? link.call(redis -> redis.get(keys.holder(channelId))) : null;
     }
 
-    /** Removes {@code instanceId}'s membership of each channel; other instances' memberships stay. */
-    void unregister(String instanceId, Collection<String> channelIds) {
-        forEachBatch(channelIds, keys -> link.call(redis -> UNREGISTER.run(redis, ScriptOutputType.INTEGER, keys,
-                instanceId)));
+    private String holderValue(Member member) {
+        return holderKeys ? member.holderAddress() : "";
     }
 
     /**
@@ -92,23 +146,25 @@ final class ChannelDirectory {
     }
 
     /** Writes the instance record for {@code ttl}. */
-    Beat heartbeat(String instanceId, Duration ttl, String address, long startedAtMillis, int connections, int channels) {
+    Beat heartbeat(Member member, Duration ttl, String address, long startedAtMillis, int connections, int channels) {
+        String instanceId = member.instanceId();
         List<Object> reply = link.call(redis -> HEARTBEAT.run(redis, ScriptOutputType.MULTI,
-                new String[] {instanceKey(instanceId), instancesKey()}, instanceId, Long.toString(ttl.toMillis()),
-                address, Long.toString(startedAtMillis), Integer.toString(connections), Integer.toString(channels)));
+                new String[] {keys.instance(instanceId), keys.instances()}, instanceId, Long.toString(ttl.toMillis()),
+                address, Long.toString(startedAtMillis), Integer.toString(connections), Integer.toString(channels),
+                member.holderAddress()));
         return new Beat(Long.valueOf(1).equals(reply.get(0)), (String) reply.get(1));
     }
 
     /** Deletes the instance record (a clean shutdown). */
     void goodbye(String instanceId) {
         link.call(redis -> GOODBYE.run(redis, ScriptOutputType.INTEGER,
-                new String[] {instanceKey(instanceId), instancesKey()}, instanceId));
+                new String[] {keys.instance(instanceId), keys.instances()}, instanceId));
     }
 
     /** The live instances holding {@code channelId}, by instance id. */
     List<Holder> lookup(String channelId) {
-        List<Object> flat = link.call(redis -> LOOKUP.run(redis, ScriptOutputType.MULTI,
-                new String[] {channelKey(channelId)}, instanceKey("")));
+        List<Object> flat = keys.clustered() ? lookupAcrossSlots(channelId) : link.call(redis -> LOOKUP.run(redis,
+                ScriptOutputType.MULTI, new String[] {keys.channel(channelId)}, keys.instancePrefix()));
         List<Holder> holders = new ArrayList<>(flat.size() / 2);
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             holders.add(new Holder((String) flat.get(i), (String) flat.get(i + 1)));
@@ -117,10 +173,25 @@ final class ChannelDirectory {
         return holders;
     }
 
+    /** The cluster layout's lookup: the channel's live members, then the addresses in their records. */
+    private List<Object> lookupAcrossSlots(String channelId) {
+        if (channelId.startsWith("}")) {
+            return new ArrayList<>(); // never registered: see forEachBatch
+        }
+        List<Object> members = link.call(redis -> MEMBERS.run(redis, ScriptOutputType.MULTI,
+                new String[] {keys.channel(channelId)}));
+        if (members.isEmpty()) {
+            return members;
+        }
+        String[] ids = members.stream().map(String.class::cast).toArray(String[]::new);
+        String[] records = members.stream().map(id -> keys.instance((String) id)).toArray(String[]::new);
+        return link.call(redis -> ADDRESSES.run(redis, ScriptOutputType.MULTI, records, ids));
+    }
+
     /** The live instances, by instance id. */
     List<Instance> instances() {
         List<Object> entries = link.call(redis -> INSTANCES.run(redis, ScriptOutputType.MULTI,
-                new String[] {instancesKey()}, instanceKey("")));
+                new String[] {keys.instances()}, keys.instancePrefix()));
         List<Instance> instances = new ArrayList<>(entries.size());
         for (Object entry : entries) {
             List<?> idAndFields = (List<?>) entry;
@@ -137,9 +208,13 @@ final class ChannelDirectory {
 
     /** One page of the held channels, walked with {@code SCAN} from {@code cursor} ({@code "0"} to start). */
     ChannelPage channels(String cursor, int count) {
-        String channelPrefix = channelKey("");
+        if (keys.clustered()) {
+            throw new UnsupportedOperationException("listing the held channels is not available in the cluster key "
+                    + "layout (it would walk the keys of every master); look channels up one at a time");
+        }
+        String channelPrefix = keys.channelPrefix();
         List<Object> reply = link.call(redis -> CHANNELS.run(redis, ScriptOutputType.MULTI, new String[0], cursor,
-                globEscape(channelPrefix) + "*", Integer.toString(count), channelPrefix, instanceKey("")));
+                globEscape(channelPrefix) + "*", Integer.toString(count), channelPrefix, keys.instancePrefix()));
         List<HeldChannel> channels = new ArrayList<>(reply.size() - 1);
         for (Object entry : reply.subList(1, reply.size())) {
             List<?> channelAndIds = (List<?>) entry;
@@ -153,17 +228,43 @@ final class ChannelDirectory {
         void run(String[] keys);
     }
 
-    private void forEachBatch(Collection<String> channelIds, BatchCall call) {
-        List<String> keys = new ArrayList<>(Math.min(BATCH, channelIds.size()));
+    /**
+     * The channels' keys in batches: each channel's set, followed by its original key when {@code withHolders}. In the
+     * cluster layout each batch holds channels of one slot.
+     */
+    private void forEachBatch(Collection<String> channelIds, BatchCall call, boolean withHolders) {
+        if (!keys.clustered()) {
+            batches(channelIds, call, withHolders);
+            return;
+        }
+        Map<Integer, List<String>> bySlot = new LinkedHashMap<>();
         for (String channelId : channelIds) {
-            keys.add(channelKey(channelId));
-            if (keys.size() == BATCH) {
-                call.run(keys.toArray(String[]::new));
-                keys.clear();
+            if (channelId.startsWith("}")) {
+                continue; // no hash tag can hold it (KeyLayout); the Redis storage refuses such channels on a cluster too
+            }
+            bySlot.computeIfAbsent(SlotHash.getSlot(keys.channel(channelId)), slot -> new ArrayList<>()).add(channelId);
+        }
+        for (List<String> sameSlot : bySlot.values()) {
+            batches(sameSlot, call, withHolders);
+        }
+    }
+
+    private void batches(Collection<String> channelIds, BatchCall call, boolean withHolders) {
+        List<String> batch = new ArrayList<>(Math.min(BATCH, channelIds.size()) * 2);
+        int channels = 0;
+        for (String channelId : channelIds) {
+            batch.add(keys.channel(channelId));
+            if (withHolders) {
+                batch.add(keys.holder(channelId));
+            }
+            if (++channels == BATCH) {
+                call.run(batch.toArray(String[]::new));
+                batch.clear();
+                channels = 0;
             }
         }
-        if (!keys.isEmpty()) {
-            call.run(keys.toArray(String[]::new));
+        if (!batch.isEmpty()) {
+            call.run(batch.toArray(String[]::new));
         }
     }
 

@@ -1,62 +1,48 @@
 package io.ssegateway.plugin.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ssegateway.kit.StrictJson;
 import io.ssegateway.spi.source.IncomingMessage;
-import java.io.IOException;
 
 /**
- * The body of {@code POST /push} and {@code POST /store}, the same as {@code POST /api/send} except that the channel
- * is required: {@code {"channel_id": "user-42", "event_type": "notification", "data": <any JSON>, "id": "n-1001"}}.
- * A string {@code data} is sent as its text, anything else as compact JSON; {@code id} (the business id) is optional
- * and makes storing idempotent.
+ * The body of {@code POST /push} and {@code POST /store}, the same as {@code POST /api/send}:
+ * {@code {"channel_id": "user-42", "event_type": "notification", "data": <any JSON>, "id": "n-1001"}}. Without
+ * {@code channel_id} (absent or {@code null}) the message is a broadcast, as in the original gateway. A string
+ * {@code data} is sent as its text, anything else as compact JSON; {@code id} (the business id) is optional and makes
+ * storing idempotent. Read as every JSON endpoint reads its body ({@link StrictJson}).
  */
 final class PushRequest {
-
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private PushRequest() {
     }
 
     /** @throws IllegalArgumentException naming what is wrong (the client gets it with a 400) */
     static IncomingMessage parse(byte[] body) {
-        JsonNode root;
+        ObjectNode root = StrictJson.parseObject(body);
+        String channelId;
         try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("malformed JSON: " + e.getMessage());
+            channelId = StrictJson.optionalString(root, "channel_id");
+        } catch (IllegalArgumentException notAString) {
+            throw new IllegalArgumentException("channel_id must be a string or null (a broadcast)");
         }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("the body must be a JSON object");
-        }
-        String channelId = text(root, "channel_id");
-        if (channelId == null) {
-            throw new IllegalArgumentException("missing field channel_id");
-        }
-        String eventType = text(root, "event_type");
-        if (eventType == null) {
-            throw new IllegalArgumentException("missing field event_type");
-        }
+        String eventType = required(root, "event_type");
         JsonNode data = root.get("data");
         if (data == null) {
             throw new IllegalArgumentException("missing field data");
         }
         String text = data.isTextual() ? data.textValue() : data.toString();
-        return IncomingMessage.of(eventType, text).withChannel(channelId).withId(text(root, "id"));
+        IncomingMessage message = channelId == null
+                ? IncomingMessage.broadcast(eventType, text)
+                : IncomingMessage.toChannel(channelId, eventType, text);
+        return message.withMessageId(StrictJson.optionalString(root, "id"));
     }
 
-    private static String text(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return null;
+    private static String required(ObjectNode root, String field) {
+        String value = StrictJson.optionalString(root, field);
+        if (value == null) {
+            throw new IllegalArgumentException("missing field " + field);
         }
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException(field + " must be a string");
-        }
-        return value.textValue();
+        return value;
     }
 }

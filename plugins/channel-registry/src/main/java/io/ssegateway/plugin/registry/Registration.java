@@ -1,16 +1,17 @@
 package io.ssegateway.plugin.registry;
 
 import io.lettuce.core.RedisException;
+import io.ssegateway.kit.RateLimitedLog;
+import io.ssegateway.redis.Backoff;
+import io.ssegateway.redis.RedisLink;
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
-import io.ssegateway.spi.RateLimitedLog;
+import io.ssegateway.spi.ConnectionView;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
@@ -34,15 +35,15 @@ final class Registration {
 
     private static final Logger LOG = Logger.getLogger(Registration.class.getName());
     private static final int STRIPES = 256;
-    private static final long FIRST_RETRY_MILLIS = 100;
 
     private final ChannelDirectory directory;
     private final RedisLink link;
     private final HeldChannels held;
     private final RegistrySettings settings;
-    private final ConnectionManager connections;
+    private final ConnectionView connections;
     private final String instanceId;
     private final String address;
+    private final ChannelDirectory.Member member;
     private final long startedAtMillis = System.currentTimeMillis();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     /** Channels left while their removal could not be written; removed on the next successful pass. */
@@ -57,7 +58,7 @@ final class Registration {
     private volatile boolean written;
 
     Registration(ChannelDirectory directory, RedisLink link, HeldChannels held, RegistrySettings settings,
-                 ConnectionManager connections, String address) {
+                 ConnectionView connections, String address) {
         this.directory = directory;
         this.link = link;
         this.held = held;
@@ -65,6 +66,7 @@ final class Registration {
         this.connections = connections;
         this.instanceId = connections.instanceId();
         this.address = address;
+        this.member = new ChannelDirectory.Member(instanceId, RegistrySettings.hostAndPort(address));
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -109,9 +111,9 @@ final class Registration {
                 return;
             }
             if (held.holds(channelId)) {
-                directory.register(instanceId, List.of(channelId), settings.channelTtl());
+                directory.register(member, List.of(channelId), settings.channelTtl(), true);
             } else {
-                directory.unregister(instanceId, List.of(channelId));
+                directory.unregister(member, List.of(channelId));
             }
             pendingRemovals.remove(channelId);
         } catch (RedisException e) {
@@ -119,7 +121,7 @@ final class Registration {
                 pendingRemovals.add(channelId);
             }
             failureLog.warn("Could not update channel '" + printable(channelId) + "' in the registry on Redis "
-                    + settings.redisDisplay() + ": " + RedisLink.describe(e) + "; it is written again once Redis answers");
+                    + settings.redis().display() + ": " + RedisLink.describe(e) + "; it is written again once Redis answers");
             markDirty();
         } finally {
             lock.unlock();
@@ -136,7 +138,7 @@ final class Registration {
         long refreshEvery = settings.channelTtl().toNanos() / 3;
         long nextBeat = System.nanoTime();
         long nextRefresh = nextBeat;
-        long retryMillis = FIRST_RETRY_MILLIS;
+        Backoff backoff = new Backoff(settings.redis().reconnectMaxDelay());
         boolean wasFailing = false;
         boolean beaten = false; // this run wrote its record once: a different started_at afterwards is another process
         while (!cancel.isCancelled()) {
@@ -152,7 +154,7 @@ final class Registration {
             boolean resync = dirty;
             try {
                 if (resync || now - nextBeat >= 0) {
-                    ChannelDirectory.Beat beat = directory.heartbeat(instanceId, settings.instanceTtl(), address,
+                    ChannelDirectory.Beat beat = directory.heartbeat(member, settings.instanceTtl(), address,
                             startedAtMillis, connections.connectionCount(), held.size());
                     if (beat.recordWasThere() && beaten && !beat.previousStartedAt().equals(Long.toString(startedAtMillis))) {
                         duplicateLog.warn("Another gateway process uses the instance id " + instanceId + " (its record in "
@@ -161,7 +163,7 @@ final class Registration {
                     }
                     beaten = true;
                     if (!beat.recordWasThere() && !resync) {
-                        LOG.warning("Redis " + settings.redisDisplay() + " lost the registry record of instance "
+                        LOG.warning("Redis " + settings.redis().display() + " lost the registry record of instance "
                                 + instanceId + " (restarted empty?); registering its " + held.size() + " channels again");
                         resync = true;
                     }
@@ -177,19 +179,17 @@ final class Registration {
                 }
                 if (wasFailing || resync) {
                     LOG.info("Instance " + instanceId + " (" + address + ") is registered in Redis "
-                            + settings.redisDisplay() + " with " + held.size() + " channels");
+                            + settings.redis().display() + " with " + held.size() + " channels");
                 }
                 wasFailing = false;
-                retryMillis = FIRST_RETRY_MILLIS;
+                backoff.reset();
             } catch (RedisException e) {
                 written = false;
                 dirty = true;
                 wasFailing = true;
-                failureLog.warn("Channel registry on Redis " + settings.redisDisplay() + " unavailable ("
+                failureLog.warn("Channel registry on Redis " + settings.redis().display() + " unavailable ("
                         + RedisLink.describe(e) + "); retrying, then registering this instance's channels again");
-                long delay = retryMillis / 2 + ThreadLocalRandom.current().nextLong(retryMillis / 2 + 1);
-                retryMillis = Math.min(settings.reconnectMaxDelay().toMillis(), retryMillis * 2);
-                cancel.await(Duration.ofMillis(delay));
+                cancel.await(backoff.next());
                 continue;
             }
             long afterWork = System.nanoTime();
@@ -223,7 +223,7 @@ final class Registration {
             return;
         }
         try {
-            directory.unregister(instanceId, registered);
+            directory.unregister(member, registered);
             directory.goodbye(instanceId);
             LOG.info("Instance " + instanceId + " left the channel registry (" + registered.size() + " channels)");
         } catch (RedisException e) {
@@ -236,7 +236,7 @@ final class Registration {
     /** Every held channel written again, then the channels left meanwhile removed. */
     private void refresh() {
         List<String> channels = held.snapshot();
-        directory.register(instanceId, channels, settings.channelTtl());
+        directory.register(member, channels, settings.channelTtl(), false);
         for (String channel : channels) {
             if (!held.holds(channel)) {
                 sync(channel); // its last connection left while the refresh wrote it

@@ -1,66 +1,66 @@
 package io.ssegateway.plugin.registry;
 
-import io.lettuce.core.RedisURI;
+import io.ssegateway.redis.RedisSettings;
 import io.ssegateway.spi.PluginConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The configuration of the channel registry, node {@code gateway.source.channel-registry}. Every error names the full
  * key. See the plugin README for the table.
  *
- * @param redis             the Redis holding the registry ({@code redis-url}, {@code REDIS_URL})
- * @param timeout           Redis connect and command timeout ({@code timeout})
- * @param reconnectMaxDelay the cap of the Redis reconnection back-off ({@code reconnect-max-delay})
+ * @param redis             the Redis holding the registry ({@code redis-url}, {@code REDIS_URL}; {@code timeout},
+ *                          {@code reconnect-max-delay})
  * @param pushHost          the address the push API binds ({@code push-host})
  * @param pushPort          the port of the push API, 0 for any free port ({@code push-port}, {@code PUSH_PORT})
  * @param address           the push API's URL as other hosts reach it, or {@code null} to derive it from this host's
- *                          address and the bound port ({@code address}, {@code GATEWAY_ADDR})
+ *                          address and the bound port ({@code address}, {@code GATEWAY_ADDR}: a URL, or the
+ *                          original's {@code host:port} meaning {@code http://host:port})
  * @param channelTtl        how long a channel membership lives without a refresh ({@code channel-ttl}, {@code CHANNEL_TTL})
  * @param instanceTtl       how long an instance record lives without a heartbeat ({@code instance-ttl})
  * @param keyPrefix         the prefix of every registry key ({@code key-prefix})
+ * @param originalKeys      whether the original gateway's {@code channel:<id>:gateway} keys are written too
+ *                          ({@code original-keys})
  * @param pushToken         the bearer token the push API requires, or {@code null} for none ({@code push-token})
  * @param maxBodyBytes      the largest request body the push API reads ({@code max-body-bytes})
+ * @param pushLimits        connections the push port holds at once ({@code push-max-connections}) and its request
+ *                          timeouts ({@code push-request-header-timeout}, {@code push-request-body-timeout},
+ *                          {@code push-idle-timeout})
  * @param node              the configuration node, for messages that name a key
  */
-record RegistrySettings(RedisURI redis, Duration timeout, Duration reconnectMaxDelay, String pushHost, int pushPort,
-                        String address, Duration channelTtl, Duration instanceTtl, String keyPrefix, String pushToken,
-                        int maxBodyBytes, String node) {
+record RegistrySettings(RedisSettings redis, String pushHost, int pushPort, String address, Duration channelTtl,
+                        Duration instanceTtl, String keyPrefix, boolean originalKeys, String pushToken, int maxBodyBytes,
+                        PushServer.Limits pushLimits, String node) {
 
-    static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration DEFAULT_RECONNECT_MAX_DELAY = Duration.ofSeconds(3);
     static final int DEFAULT_PUSH_PORT = 9000;
     static final Duration DEFAULT_CHANNEL_TTL = Duration.ofSeconds(60);
     static final String DEFAULT_KEY_PREFIX = "sse:registry:";
     /** 1 MiB of data (the gateway's default max-message-bytes) plus room for the JSON around it, as /api/send. */
     static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
     static final Duration MIN_TTL = Duration.ofSeconds(1);
-
-    private static final Set<String> SCHEMES = Set.of(RedisURI.URI_SCHEME_REDIS, RedisURI.URI_SCHEME_REDIS_SECURE,
-            RedisURI.URI_SCHEME_REDIS_SECURE_ALT, RedisURI.URI_SCHEME_REDIS_TLS_ALT, RedisURI.URI_SCHEME_REDIS_SENTINEL,
-            RedisURI.URI_SCHEME_REDIS_SENTINEL_SECURE);
+    private static final java.util.regex.Pattern LOOPBACK =
+            java.util.regex.Pattern.compile("localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[?::1]?");
+    static final Duration DEFAULT_PUSH_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_PUSH_BODY_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_PUSH_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     static RegistrySettings from(PluginConfig config) {
-        Duration timeout = config.getDuration("timeout", DEFAULT_TIMEOUT);
-        if (timeout.isZero()) {
-            throw new IllegalArgumentException("configuration key " + config.keyOf("timeout") + " must be positive");
-        }
-        Duration reconnectMaxDelay = config.getDuration("reconnect-max-delay", DEFAULT_RECONNECT_MAX_DELAY);
-        if (reconnectMaxDelay.toMillis() < 100) {
-            throw new IllegalArgumentException("configuration key " + config.keyOf("reconnect-max-delay")
-                    + " must be at least 100ms");
-        }
-        RedisURI redis = parseRedisUrl(config.get("redis-url", DEFAULT_REDIS_URL).trim(), config.keyOf("redis-url"));
-        redis.setTimeout(timeout);
+        RedisSettings redis = RedisSettings.from(config, "redis-url");
 
-        String pushHost = config.get("push-host", "0.0.0.0").trim();
+        String pushToken = config.get("push-token").map(String::trim).filter(token -> !token.isEmpty()).orElse(null);
+        // closed by default, like the admin API: without a token only this machine may push
+        String pushHost = config.get("push-host", pushToken == null ? "127.0.0.1" : "0.0.0.0").trim();
         if (pushHost.isEmpty()) {
             throw new IllegalArgumentException("configuration key " + config.keyOf("push-host") + " must not be empty "
                     + "(0.0.0.0 listens on every interface)");
+        }
+        if (pushToken == null && !isLoopback(pushHost)) {
+            throw new IllegalArgumentException("configuration key " + config.keyOf("push-host") + " is " + pushHost
+                    + ", beyond this machine, but " + config.keyOf("push-token") + " is not set: anyone who reaches the"
+                    + " port could push to any channel and list every channel and instance. Set a push token, or leave "
+                    + config.keyOf("push-host") + " unset (127.0.0.1)");
         }
         int pushPort = config.getInt("push-port", DEFAULT_PUSH_PORT);
         if (pushPort < 0 || pushPort > 65535) {
@@ -79,24 +79,55 @@ record RegistrySettings(RedisURI redis, Duration timeout, Duration reconnectMaxD
         if (keyPrefix.isBlank()) {
             throw new IllegalArgumentException("configuration key " + config.keyOf("key-prefix") + " must not be blank");
         }
-        String pushToken = config.get("push-token").filter(token -> !token.isBlank()).orElse(null);
+        if (redis.keyLayout() == io.ssegateway.redis.KeyLayout.CLUSTER && (keyPrefix.contains("{") || keyPrefix.contains("}"))) {
+            throw new IllegalArgumentException("configuration key " + config.keyOf("key-prefix") + " must not contain { "
+                    + "or } in the cluster key layout: the keys' hash tags follow it");
+        }
         int maxBodyBytes = config.getInt("max-body-bytes", DEFAULT_MAX_BODY_BYTES);
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("configuration key " + config.keyOf("max-body-bytes")
                     + " must be at least 1024");
         }
-        return new RegistrySettings(redis, timeout, reconnectMaxDelay, pushHost, pushPort, address, channelTtl,
-                instanceTtl, keyPrefix, pushToken, maxBodyBytes, config.path());
+        boolean originalKeys = config.getBoolean("original-keys", true);
+        return new RegistrySettings(redis, pushHost, pushPort, address, channelTtl, instanceTtl, keyPrefix, originalKeys,
+                pushToken, maxBodyBytes, pushLimits(config), config.path());
+    }
+
+    private static PushServer.Limits pushLimits(PluginConfig config) {
+        int maxConnections = config.getInt("push-max-connections", defaultPushMaxConnections());
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("configuration key " + config.keyOf("push-max-connections")
+                    + " must be at least 1");
+        }
+        Duration header = positive(config, "push-request-header-timeout", DEFAULT_PUSH_HEADER_TIMEOUT);
+        Duration body = positive(config, "push-request-body-timeout", DEFAULT_PUSH_BODY_TIMEOUT);
+        Duration idle = positive(config, "push-idle-timeout", DEFAULT_PUSH_IDLE_TIMEOUT);
+        return new PushServer.Limits(maxConnections, header, body, idle);
+    }
+
+    /**
+     * An eighth of the open-files limit, between 8 and 128: the push port is for a few backends, and what it holds
+     * comes out of the reserve the gateway keeps below the limit for everything but its own listener.
+     */
+    static int defaultPushMaxConnections() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return (int) Math.max(8, Math.min(128, unix.getMaxFileDescriptorCount() / 8));
+        }
+        return 128;
+    }
+
+    private static Duration positive(PluginConfig config, String key, Duration defaultValue) {
+        Duration value = config.getDuration(key, defaultValue);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("configuration key " + config.keyOf(key) + " must be positive");
+        }
+        return value;
     }
 
     /** The full name of one of this node's keys, for messages. */
     String keyOf(String key) {
         return node.isEmpty() ? key : node + "." + key;
-    }
-
-    /** The Redis URL for logs and errors (Lettuce masks the password). */
-    String redisDisplay() {
-        return redis.toString();
     }
 
     private static void checkTtl(Duration ttl, String key) {
@@ -106,15 +137,28 @@ record RegistrySettings(RedisURI redis, Duration timeout, Duration reconnectMaxD
         }
     }
 
-    /** An absolute http(s) URL with a host, without a trailing slash: what agents prepend to {@code /push}. */
+    /**
+     * An absolute http(s) URL with a host, without a trailing slash: what agents prepend to {@code /push}. The original
+     * gateway's {@code host:port} form means {@code http://host:port}.
+     */
     private static String checkAddress(String value, String key) {
-        String expected = "; give the push API's URL as other hosts reach it, for example http://10.0.0.5:9000";
+        String expected = "; give the push API's URL as other hosts reach it, for example http://10.0.0.5:9000, or "
+                + "host:port as the original gateway took it (10.0.0.5:9000)";
+        boolean hostAndPort = !value.contains("://");
         URI uri;
         try {
-            uri = new URI(value);
+            uri = new URI(hostAndPort ? "http://" + value : value);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("configuration key " + key + ": '" + value + "' is not a URL ("
                     + e.getReason() + ")" + expected);
+        }
+        if (hostAndPort) {
+            if (uri.getHost() == null || uri.getPort() < 0 || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("configuration key " + key + ": '" + value
+                        + "' is neither a URL nor host:port" + expected);
+            }
+            return uri.toString();
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
@@ -124,45 +168,30 @@ record RegistrySettings(RedisURI redis, Duration timeout, Duration reconnectMaxD
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }
 
-    /** Parses a Redis URL; an {@link IllegalArgumentException} names {@code key} and what is wrong. */
-    static RedisURI parseRedisUrl(String url, String key) {
-        if (url.isEmpty()) {
-            throw new IllegalArgumentException("configuration key " + key + " must not be empty (for example "
-                    + DEFAULT_REDIS_URL + ")");
-        }
-        int schemeEnd = url.indexOf("://");
-        String scheme = schemeEnd < 0 ? "" : url.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-        if (!SCHEMES.contains(scheme)) {
-            throw new IllegalArgumentException("configuration key " + key + ": '" + redact(url)
-                    + "' is not a Redis URL; use redis://host:port[/db], rediss:// (TLS) or redis-sentinel://host:port#master");
-        }
-        if (url.indexOf(',') >= 0 && !scheme.contains("sentinel")) {
-            throw new IllegalArgumentException("configuration key " + key + ": '" + redact(url) + "' lists several "
-                    + "nodes, which means Redis Cluster; the registry's scripts read keys of several channels and "
-                    + "instances at once and Redis Cluster is not supported. Use a single Redis server or Sentinel");
-        }
+    /**
+     * {@code url} in the original gateway's form, {@code host:port}, which its agents turn into
+     * {@code http://host:port/push}: an http URL without a path gives its host and port (80 if it has none); any other
+     * URL (https, a path) stays as it is.
+     */
+    static String hostAndPort(String url) {
+        URI uri;
         try {
-            RedisURI uri = RedisURI.create(url);
-            if (uri.getDatabase() < 0) {
-                throw new IllegalArgumentException("the database must not be negative");
-            }
-            return uri;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("configuration key " + key + ": '" + redact(url)
-                    + "' is not a valid Redis URL: " + e.getMessage(), e);
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return url; // written by another instance: shown as it is
         }
-    }
-
-    /** Masks the password of a URL ({@code redis://user:secret@host} → {@code redis://user:***@host}). */
-    static String redact(String url) {
-        int schemeEnd = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (schemeEnd < 0 || at < schemeEnd) {
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getRawAuthority() == null || uri.getRawUserInfo() != null
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                || uri.getRawQuery() != null) {
             return url;
         }
-        String userInfo = url.substring(schemeEnd + 3, at);
-        int colon = userInfo.indexOf(':');
-        String user = colon < 0 ? "" : userInfo.substring(0, colon);
-        return url.substring(0, schemeEnd + 3) + user + ":***" + url.substring(at);
+        String host = uri.getHost() != null && uri.getHost().contains(":") && !uri.getHost().startsWith("[")
+                ? "[" + uri.getHost() + "]" : uri.getHost();
+        return host + ":" + (uri.getPort() < 0 ? 80 : uri.getPort());
+    }
+
+    /** Whether a bind address is this machine's loopback interface (by its spelling: no name is looked up). */
+    static boolean isLoopback(String host) {
+        return LOOPBACK.matcher(host.toLowerCase(java.util.Locale.ROOT)).matches();
     }
 }

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.plugin.registry.RegistryFixtures.Instance;
+import io.ssegateway.redis.RedisPerClass;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two gateway instances, A and B, each with its own registry source and the Redis storage, on one real Redis: what an
@@ -25,27 +26,22 @@ import org.junit.jupiter.api.Test;
  */
 class DirectPushTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
+
     private static Instance a;
     private static Instance b;
 
     @BeforeAll
     static void start() {
-        redis = RedisServer.start();
         // heartbeats every second, so that /instances shows fresh counts
-        a = Instance.start(redis, "gateway-a", "instance-ttl", "3s");
-        b = Instance.start(redis, "gateway-b", "instance-ttl", "3s");
+        a = Instance.start(REDIS.server(), "gateway-a", "instance-ttl", "3s");
+        b = Instance.start(REDIS.server(), "gateway-b", "instance-ttl", "3s");
     }
 
     @AfterAll
     static void stop() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        redis.close();
+        Instance.closeStarted(a, b);
     }
 
     @Test
@@ -68,11 +64,11 @@ class DirectPushTest {
             assertEquals("notification", event.type());
             assertEquals("{\"text\":\"hi\"}", event.data());
             assertEquals(streamId, event.id());
-            assertEquals(1L, redis.command("XLEN", "sse:stream:alice"), "stored exactly once");
+            assertEquals(1L, REDIS.server().command("XLEN", "sse:stream:alice"), "stored exactly once");
         }
         a.awaitHolders("alice");
         assertFalse(a.lookup("alice").get("online").asBoolean());
-        assertEquals(0L, redis.command("EXISTS", "sse:registry:channel:alice"), "the last one out removes the key");
+        assertEquals(0L, REDIS.server().command("EXISTS", "sse:registry:channel:alice"), "the last one out removes the key");
     }
 
     @Test
@@ -85,7 +81,7 @@ class DirectPushTest {
             }
             b.awaitDisconnects("shared", 1);
             assertEquals(List.of("gateway-a"), a.holders("shared"), "B's leaving must not remove A");
-            assertEquals(1L, redis.command("ZCARD", "sse:registry:channel:shared"));
+            assertEquals(1L, REDIS.server().command("ZCARD", "sse:registry:channel:shared"));
             assertTrue(a.push("shared", "t", "still here", null).get("online").asBoolean());
             assertEquals("still here", onA.awaitMessages(1, WAIT).get(0).data());
         }
@@ -110,6 +106,27 @@ class DirectPushTest {
     }
 
     @Test
+    void aMultiChannelConnectionIsRegisteredUnderEachChannel_andLeavingKeepsChannelsOthersHold() throws Exception {
+        try (SseClient single = SseClient.subscribe(a.port(), "mc-2")) {
+            try (SseClient multi = SseClient.connect(a.port(), "/sse/connect?channel_id=mc-1&channel_id=mc-2",
+                    SseClient.options())) {
+                assertEquals(200, multi.status());
+                b.awaitHolders("mc-1", "gateway-a");
+                b.awaitHolders("mc-2", "gateway-a");
+                assertTrue(b.lookup("mc-1").get("online").asBoolean());
+                a.push("mc-1", "t", "pushed to mc-1", null);
+                JsonNode envelope = Http.JSON.readTree(
+                        multi.awaitEvent(event -> event.type().equals("t"), WAIT).data());
+                assertEquals("mc-1", envelope.get("channel").asText());
+                assertEquals("pushed to mc-1", envelope.get("data").asText());
+            }
+            b.awaitHolders("mc-1");
+            assertEquals(List.of("gateway-a"), b.holders("mc-2"), "the single-channel client still holds mc-2");
+        }
+        b.awaitHolders("mc-2");
+    }
+
+    @Test
     void messagesStoredWhileOffline_areReplayedExactlyOnReconnect() throws Exception {
         JsonNode first = b.store("bob", "mail", "first", "m-1");
         assertFalse(first.get("online").asBoolean(), first.toString());
@@ -117,7 +134,7 @@ class DirectPushTest {
         String firstId = first.get("stream_id").asText();
         String secondId = b.store("bob", "mail", "second", "m-2").get("stream_id").asText();
         String thirdId = b.store("bob", "mail", "{\"n\": 3}", "m-3").get("stream_id").asText();
-        assertEquals(3L, redis.command("XLEN", "sse:stream:bob"));
+        assertEquals(3L, REDIS.server().command("XLEN", "sse:stream:bob"));
 
         // reconnecting to the other instance with the id of the first: exactly the two after it
         try (SseClient resumed = SseClient.connect(a.port(), "/sse/connect?channel_id=bob",
@@ -168,7 +185,7 @@ class DirectPushTest {
             assertEquals(streamId, retried.get("stream_id").asText(), "one event, one stream id");
             SseClient.Event event = client.awaitMessages(1, WAIT).get(0);
             assertEquals(streamId, event.id());
-            assertEquals(1L, redis.command("XLEN", "sse:stream:dave"), "stored once");
+            assertEquals(1L, REDIS.server().command("XLEN", "sse:stream:dave"), "stored once");
         }
     }
 
@@ -185,7 +202,7 @@ class DirectPushTest {
             assertEquals(streamIds.get(0), streamIds.get(1));
             assertEquals(streamIds.get(0), onA.awaitMessages(1, WAIT).get(0).id());
             assertEquals(streamIds.get(0), onB.awaitMessages(1, WAIT).get(0).id());
-            assertEquals(1L, redis.command("XLEN", "sse:stream:erin"));
+            assertEquals(1L, REDIS.server().command("XLEN", "sse:stream:erin"));
         }
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The built plugin zip in a real gateway process ({@code io.ssegateway.host.Main} with {@code plugins/} holding this
+ * The built plugin zip in a real gateway process ({@code io.ssegateway.host.launcher.Main} with {@code plugins/} holding this
  * zip and the Redis plugin's, configured through the original's environment names), killed with SIGKILL: its share
  * of the registry must expire on its own within the TTL.
  */
@@ -47,7 +47,7 @@ class ProcessKillIT {
             }
             assertEquals("channel-registry", descriptor.getProperty("plugin.id"));
             assertEquals(System.getProperty("plugin.version"), descriptor.getProperty("plugin.version"));
-            assertEquals(">=0.1.0", descriptor.getProperty("plugin.requires"));
+            assertEquals(">=0.2.0", descriptor.getProperty("plugin.requires"));
             assertEquals("sse-gateway", descriptor.getProperty("plugin.provider"));
             assertFalse(descriptor.getProperty("plugin.description", "").isBlank());
             List<String> jars = zip.stream().map(ZipEntry::getName).filter(name -> name.startsWith("lib/"))
@@ -131,7 +131,7 @@ class ProcessKillIT {
                   port: %d
                 gateway:
                   instance-id: doomed
-                  cleanup-interval: 1s
+                  keep-alive-interval: 1s
                   source:
                     type: channel-registry
                     channel-registry:
@@ -142,7 +142,7 @@ class ProcessKillIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dssegateway.home=" + home,
                 "-Djava.util.logging.config.file=" + System.getProperty("java.util.logging.config.file"),
-                "-cp", hostClassPath(), "io.ssegateway.host.Main"));
+                "-cp", hostClassPath(), "io.ssegateway.host.launcher.Main"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(home.resolve("gateway.log").toFile());
         builder.environment().put("REDIS_URL", redis.url());
@@ -153,16 +153,22 @@ class ProcessKillIT {
     }
 
     /**
-     * The test class path without this plugin and the Redis plugin: the child gateway must find them only as the
-     * drop-in zips of its {@code plugins/} folder.
+     * The test class path without this plugin, the Redis plugin and the Redis library they bundle: the child gateway
+     * must find them only in the drop-in zips of its {@code plugins/} folder. The plugin kit stays: the gateway itself
+     * depends on it.
      */
     private static String hostClassPath() {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String module = Path.of("").toAbsolutePath().toString();
         return String.join(File.pathSeparator, Arrays.stream(classPath.split(File.pathSeparator))
                 .filter(entry -> !Path.of(entry).toAbsolutePath().startsWith(module))
-                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("sse-gateway-plugin-"))
+                .filter(entry -> !isBundledByThePlugins(Path.of(entry).getFileName().toString()))
                 .toList());
+    }
+
+    private static boolean isBundledByThePlugins(String jar) {
+        return jar.startsWith("sse-gateway-plugin-redis-") || jar.startsWith("sse-gateway-plugin-channel-registry-")
+                || jar.startsWith("sse-gateway-redis-support-");
     }
 
     private static void awaitReady(Process process, Path home, int port) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.plugin.registry.RegistryFixtures.Instance;
+import io.ssegateway.redis.RedisPerClass;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The push API's answers to bad requests and to requests without the push token: JSON errors, never a 500. */
 class PushApiTest {
@@ -26,13 +27,14 @@ class PushApiTest {
     private static final Map<String, String> AUTHORIZED = Map.of("Authorization", "Bearer " + TOKEN);
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
+
     private static Instance gateway;
 
     @BeforeAll
     static void start() {
-        redis = RedisServer.start();
-        gateway = Instance.start(redis, "api", builder -> builder.maxMessageBytes(1000),
+        gateway = Instance.start(REDIS.server(), "api", builder -> builder.maxMessageBytes(1000),
                 "push-token", TOKEN, "max-body-bytes", "4096");
     }
 
@@ -41,7 +43,6 @@ class PushApiTest {
         if (gateway != null) {
             gateway.close();
         }
-        redis.close();
     }
 
     @Test
@@ -57,7 +58,7 @@ class PushApiTest {
             assertError(401, Http.get(gateway.pushPort(), "/instances", headers));
             assertError(401, Http.get(gateway.pushPort(), "/nowhere", headers));
         }
-        assertEquals(0L, redis.command("EXISTS", "sse:stream:t1"), "nothing stored without the token");
+        assertEquals(0L, REDIS.server().command("EXISTS", "sse:stream:t1"), "nothing stored without the token");
 
         Http.Response accepted = post("/push", body);
         assertEquals(200, accepted.status(), accepted.body());
@@ -72,7 +73,7 @@ class PushApiTest {
         assertError(400, post("/push", "[1, 2]"), "JSON object");
         assertError(400, post("/push", "{} {}"), "malformed JSON");
         assertError(400, post("/push", ""), "");
-        assertError(400, post("/push", "{\"event_type\": \"t\", \"data\": 1}"), "missing field channel_id");
+        assertError(400, post("/store", "{\"event_type\": \"t\", \"data\": 1}"), "missing field channel_id");
         assertError(400, post("/store", "{\"channel_id\": \"t2\", \"data\": 1}"), "missing field event_type");
         assertError(400, post("/push", "{\"channel_id\": \"t2\", \"event_type\": \"t\"}"), "missing field data");
         assertError(400, post("/push", "{\"channel_id\": 5, \"event_type\": \"t\", \"data\": 1}"), "channel_id must be a string");
@@ -83,7 +84,13 @@ class PushApiTest {
         assertError(400, post("/store", RegistryFixtures.body("t2", "t", "x", "id\r\n")), "CR, LF or NUL");
         assertError(400, post("/push", RegistryFixtures.body("", "t", "x", null)), "channel_id");
         assertError(400, post("/push", RegistryFixtures.body("c".repeat(257), "t", "x", null)), "256 bytes");
-        assertEquals(0L, redis.command("EXISTS", "sse:stream:t2"), "nothing invalid was stored");
+        // read as every JSON endpoint reads: strictly
+        assertError(400, post("/push", "{\"channel_id\": \"t2\", \"channel_id\": \"t3\", \"event_type\": \"t\", \"data\": 1}"),
+                "Duplicate field");
+        assertError(400, post("/push", "{\"channel_id\": \"t2\\ud800\", \"event_type\": \"t\", \"data\": 1}"),
+                "not valid Unicode");
+        assertError(400, post("/push", "{\"channel_id\": \"t2\", \"event_type\": \"t\", \"data\": 1e400}"), "out of range");
+        assertEquals(0L, REDIS.server().command("EXISTS", "sse:stream:t2"), "nothing invalid was stored");
     }
 
     @Test
@@ -92,7 +99,7 @@ class PushApiTest {
         assertError(413, body, "4096 bytes");
         Http.Response data = post("/push", RegistryFixtures.body("t3", "t", "x".repeat(1500), null));
         assertError(413, data, "max-message-bytes");
-        assertEquals(0L, redis.command("EXISTS", "sse:stream:t3"));
+        assertEquals(0L, REDIS.server().command("EXISTS", "sse:stream:t3"));
     }
 
     @Test
@@ -129,6 +136,7 @@ class PushApiTest {
         assertError(400, Http.get(gateway.pushPort(), "/channel/" + "c".repeat(257), AUTHORIZED), "256 bytes");
         assertError(400, Http.get(gateway.pushPort(), "/channel/a%0Ab", AUTHORIZED), "control characters");
         assertEquals(400, rawGetStatus("/channel/a%zz"), "a malformed escape is bad input, not a server error");
+        assertError(400, Http.get(gateway.pushPort(), "/channel/a%C3%28", AUTHORIZED), "not UTF-8");
 
         try (SseClient client = SseClient.connect(gateway.port(), "/sse/connect?channel_id=" + Http.encode("team/7 ü+"),
                 SseClient.options())) {
@@ -147,6 +155,7 @@ class PushApiTest {
         assertError(400, Http.get(gateway.pushPort(), "/channels?count=ten", AUTHORIZED), "count");
         assertError(400, Http.get(gateway.pushPort(), "/channels?cursor=-1", AUTHORIZED), "cursor");
         assertError(400, Http.get(gateway.pushPort(), "/channels?cursor=abc", AUTHORIZED), "cursor");
+        assertError(400, Http.get(gateway.pushPort(), "/channels?count=%FF", AUTHORIZED), "query string is not correctly");
         Http.Response first = Http.get(gateway.pushPort(), "/channels", AUTHORIZED);
         assertEquals(200, first.status(), first.body());
         assertTrue(first.json().get("channels").isArray(), first.body());

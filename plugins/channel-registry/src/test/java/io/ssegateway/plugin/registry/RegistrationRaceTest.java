@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
-import io.ssegateway.spi.source.IncomingMessage;
-import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.testkit.MessageSourceContract;
+import io.ssegateway.spi.testkit.RecordingHandler;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +42,7 @@ class RegistrationRaceTest {
         source = RegistryFixtures.source(redis);
         runner = Thread.ofVirtual().start(() -> {
             try {
-                source.start(new NoMessages(), new OneInstance(), token);
+                source.start(new RecordingHandler(), new MessageSourceContract.NoConnections("race-instance"), token);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -108,39 +106,6 @@ class RegistrationRaceTest {
     }
 
     private static ConnectionInfo info(String channel, String connectionId) {
-        return new ConnectionInfo(channel, connectionId, "race-instance", Instant.now(), "127.0.0.1", "test");
-    }
-
-    private static final class NoMessages implements MessageHandler {
-        @Override
-        public String handle(IncomingMessage message) {
-            return null;
-        }
-
-        @Override
-        public void deliverWithoutStoring(IncomingMessage message) {
-        }
-    }
-
-    private static final class OneInstance implements ConnectionManager {
-        @Override
-        public int connectionCount() {
-            return 0;
-        }
-
-        @Override
-        public int channelConnectionCount(String channelId) {
-            return 0;
-        }
-
-        @Override
-        public Set<String> channels() {
-            return Set.of();
-        }
-
-        @Override
-        public String instanceId() {
-            return "race-instance";
-        }
+        return new ConnectionInfo(List.of(channel), connectionId, "race-instance", Instant.now(), "127.0.0.1", "test", null);
     }
 }

@@ -8,9 +8,8 @@ import io.ssegateway.host.testkit.RecordingListener;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
-import io.ssegateway.plugin.redis.RedisStreamStorage;
+import io.ssegateway.plugin.redis.RedisFixtures;
 import io.ssegateway.spi.PluginConfig;
-import io.ssegateway.spi.storage.MessageStorage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,11 +26,16 @@ final class RegistryFixtures {
 
     /** A registry source on {@code redis} with its push API on a free port; {@code settings} are extra key, value pairs. */
     static ChannelRegistrySource source(RedisServer redis, String... settings) {
+        return source(redis.url(), settings);
+    }
+
+    /** A registry source on the Redis (or Redis Cluster) at {@code url}. */
+    static ChannelRegistrySource source(String url, String... settings) {
         if (settings.length % 2 != 0) {
             throw new IllegalArgumentException("settings are key, value pairs");
         }
         Map<String, String> values = new HashMap<>();
-        values.put("redis-url", redis.url());
+        values.put("redis-url", url);
         values.put("timeout", "1s");
         values.put("reconnect-max-delay", "500ms");
         values.put("push-host", "127.0.0.1");
@@ -43,17 +47,20 @@ final class RegistryFixtures {
                 .create(PluginConfig.of("gateway.source.channel-registry", values));
     }
 
-    /** The Redis plugin's storage on {@code redis}, as {@code gateway.storage.type: redis} makes it. */
-    static MessageStorage storage(RedisServer redis) {
-        return new RedisStreamStorage.Factory().create(PluginConfig.of("gateway.storage.redis",
-                Map.of("url", redis.url(), "timeout", "1s", "reconnect-max-delay", "500ms")));
-    }
-
     /**
      * A running gateway with a registry source and the Redis storage. Disconnections are noticed within 200 ms (the
      * keep-alive probe); {@code listener} hears of each one after the source did.
      */
     record Instance(Gateway gateway, ChannelRegistrySource source, RecordingListener listener) implements AutoCloseable {
+
+        /** Closes each of {@code instances} that started (an {@code @AfterAll} after a failed {@code @BeforeAll}). */
+        static void closeStarted(Instance... instances) {
+            for (Instance instance : instances) {
+                if (instance != null) {
+                    instance.close();
+                }
+            }
+        }
 
         static Instance start(RedisServer redis, String instanceId, String... settings) {
             return start(redis, instanceId, builder -> builder, settings);
@@ -61,14 +68,24 @@ final class RegistryFixtures {
 
         static Instance start(RedisServer redis, String instanceId,
                               java.util.function.UnaryOperator<Gateway.Builder> customize, String... settings) {
-            ChannelRegistrySource source = RegistryFixtures.source(redis, settings);
+            return start(redis.url(), instanceId, customize, settings);
+        }
+
+        /** An instance on the Redis (or Redis Cluster) at {@code url}: registry and Redis storage. */
+        static Instance start(String url, String instanceId, String... settings) {
+            return start(url, instanceId, builder -> builder, settings);
+        }
+
+        static Instance start(String url, String instanceId,
+                              java.util.function.UnaryOperator<Gateway.Builder> customize, String... settings) {
+            ChannelRegistrySource source = RegistryFixtures.source(url, settings);
             RecordingListener listener = new RecordingListener();
             Gateway gateway = customize.apply(TestGateways.builder()
                     .instanceId(instanceId)
                     .source(source)
-                    .storage(storage(redis))
+                    .storage(RedisFixtures.storage(url, "timeout", "1s"))
                     .listener(listener)
-                    .cleanupInterval(Duration.ofMillis(200))).build().start();
+                    .keepAliveInterval(Duration.ofMillis(200))).build().start();
             SseClient.awaitCondition(source::isAvailable, WAIT, () -> "the registry source of " + instanceId
                     + " did not become available");
             return new Instance(gateway, source, listener);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
+import io.ssegateway.plugin.redis.RedisFixtures;
 import io.ssegateway.plugin.registry.RegistryFixtures.Instance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class RegistryOutageTest {
             redis.kill();
             ChannelRegistrySource source = RegistryFixtures.source(redis);
             io.ssegateway.host.Gateway gateway = io.ssegateway.host.testkit.TestGateways.builder().instanceId("late")
-                    .source(source).storage(RegistryFixtures.storage(redis)).build().start();
+                    .source(source).storage(RedisFixtures.storage(redis)).build().start();
             try (SseClient client = SseClient.subscribe(gateway.port(), "early-bird")) {
                 SseClient.awaitCondition(() -> source.pushPort() > 0, WAIT, () -> "the push API did not start");
                 assertFalse(source.isAvailable());

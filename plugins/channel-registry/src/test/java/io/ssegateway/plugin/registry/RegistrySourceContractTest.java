@@ -1,31 +1,22 @@
 package io.ssegateway.plugin.registry;
 
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
+import io.ssegateway.redis.RedisPerClass;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.testkit.MessageSourceContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The SPI's source contract; publishing is {@code POST /push}. */
 class RegistrySourceContractTest extends MessageSourceContract {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
+
     private ChannelRegistrySource source;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @Override
     protected MessageSource createSource() {
-        source = RegistryFixtures.source(redis);
+        source = RegistryFixtures.source(REDIS.server());
         return source;
     }
 

@@ -12,6 +12,7 @@ import io.ssegateway.host.testkit.LogCapture;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
+import io.ssegateway.plugin.redis.RedisFixtures;
 import io.ssegateway.plugin.registry.RegistryFixtures.Instance;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.MessageSource;
@@ -78,7 +79,7 @@ class RegistrySourceSmokeTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             Gateway.Builder builder = TestGateways.builder()
                     .source(RegistryFixtures.source(redis, "push-port", Integer.toString(taken.getLocalPort())))
-                    .storage(RegistryFixtures.storage(redis))
+                    .storage(RedisFixtures.storage(redis))
                     .sourceStartCheck(Duration.ofSeconds(2));
             IllegalStateException failure = assertThrows(IllegalStateException.class, () -> builder.build().start());
             assertTrue(failure.getMessage().contains("gateway.source.channel-registry.push-port"), failure.getMessage());

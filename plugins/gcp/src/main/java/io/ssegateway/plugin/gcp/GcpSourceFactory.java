@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -39,6 +40,12 @@ public final class GcpSourceFactory implements SourceFactory {
     @Override
     public String name() {
         return "gcp";
+    }
+
+    /** The original gateway's environment names for this plugin's settings. */
+    @Override
+    public Map<String, String> environmentAliases() {
+        return Map.of("GCP_PROJECT", "project", "PUBSUB_SUBSCRIPTION", "subscription");
     }
 
     @Override

@@ -22,12 +22,15 @@ final class PubSubMessages {
 
     static IncomingMessage toIncoming(PubsubMessage message) {
         Map<String, String> attributes = message.getAttributesMap();
-        IncomingMessage incoming = IncomingMessage.of(nonEmpty(attributes.get(EVENT_TYPE)), message.getData().toStringUtf8())
-                .withId(businessId(message));
+        String eventType = nonEmpty(attributes.get(EVENT_TYPE));
+        String data = message.getData().toStringUtf8();
         // An empty channel_id stays a (rejected) channel id: turning it into a broadcast would send a message meant
         // for one channel to everyone.
         String channelId = attributes.get(CHANNEL_ID);
-        return channelId == null ? incoming : incoming.withChannel(channelId);
+        IncomingMessage incoming = channelId == null
+                ? IncomingMessage.broadcast(eventType, data)
+                : IncomingMessage.toChannel(channelId, eventType, data);
+        return incoming.withMessageId(businessId(message));
     }
 
     /**

@@ -24,9 +24,10 @@ import com.google.pubsub.v1.TopicName;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.ssegateway.kit.RateLimitedLog;
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
-import io.ssegateway.spi.RateLimitedLog;
+import io.ssegateway.spi.ConnectionView;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -117,7 +118,7 @@ final class PubSubSource implements MessageSource {
     }
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws InterruptedException {
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws InterruptedException {
         LOG.info(() -> "Pub/Sub source: " + settings.describe());
         SubscriptionName subscription = settings.topicMode()
                 ? SubscriptionNames.perInstance(settings.project(), settings.topic(), connections.instanceId())
@@ -344,7 +345,7 @@ final class PubSubSource implements MessageSource {
             received.increment();
             IncomingMessage incoming = PubSubMessages.toIncoming(message);
             try {
-                handler.handle(incoming);
+                handler.handle(incoming, IfStorageFails.THROW);
             } catch (IllegalArgumentException invalid) {
                 // the gateway logged and counted it; redelivery would not make it valid
                 dropped.increment();

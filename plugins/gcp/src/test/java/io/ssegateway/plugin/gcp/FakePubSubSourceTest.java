@@ -14,6 +14,7 @@ import com.google.pubsub.v1.TopicName;
 import io.grpc.Status;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
+import io.ssegateway.host.testkit.FlakyStorage;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.spi.PluginConfig;
@@ -63,7 +64,8 @@ class FakePubSubSourceTest extends PubSubSourceScenarios {
     @Test
     void aMessageIsNackedWhileTheStorageFailsAndAcknowledgedOnceStored() throws Exception {
         TopicName topic = pubsub.createTopic(unique("nacked"));
-        FlakyStorage storage = new FlakyStorage(2);
+        FlakyStorage storage = new FlakyStorage(new MemoryStorage());
+        storage.failNextAppends(2);
         Gateway gateway = gateway("gw-nacked", storage, topicMode(topic));
         SseClient client = subscribe(gateway, "c");
 
@@ -90,11 +92,11 @@ class FakePubSubSourceTest extends PubSubSourceScenarios {
         } finally {
             fake.deliverEveryMessageTwice(false);
         }
-        List<SseEvent> stored = storage.messagesAfter("c", MessageStorage.EARLIEST).events();
+        List<SseEvent> stored = storage.messagesAfter("c", MessageStorage.EARLIEST, Integer.MAX_VALUE).events();
         assertEquals(1, stored.size(), "Pub/Sub's at-least-once duplicates are stored once: " + stored);
         assertEquals("pubsub:" + messageId, stored.get(0).messageId());
         List<SseClient.Event> received = client.awaitMessages(1, TIMEOUT);
-        client.messages().forEach(event -> assertEquals(stored.get(0).id(), event.id(), "every copy carries the stored id"));
+        client.messages().forEach(event -> assertEquals(stored.get(0).streamId(), event.id(), "every copy carries the stored id"));
         assertEquals("once please", received.get(0).data());
     }
 

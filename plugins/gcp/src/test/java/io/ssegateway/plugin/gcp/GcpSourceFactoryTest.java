@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.pubsub.v1.SubscriptionName;
 import com.google.pubsub.v1.TopicName;
+import io.ssegateway.host.config.GatewayConfig;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.SourceFactory;
 import java.io.IOException;
@@ -112,6 +113,16 @@ class GcpSourceFactoryTest {
         assertFalse(byId.topicMode());
         GcpSourceSettings byPath = settings(with("topic", null, "subscription", "projects/p2/subscriptions/sub-2"), NO_ENVIRONMENT);
         assertEquals(SubscriptionName.of("p2", "sub-2"), byPath.subscription());
+    }
+
+    @Test
+    void theOriginalGatewaysEnvironmentNamesSetProjectAndSubscription(@TempDir Path home) {
+        GatewayConfig config = GatewayConfig.load(home.resolve("absent.yaml"),
+                Map.of("GCP_PROJECT", "legacy-project", "PUBSUB_SUBSCRIPTION", "legacy-sub"));
+        PubSubSource source = (PubSubSource) new GcpSourceFactory(NO_ENVIRONMENT::get)
+                .create(config.node("gateway.source.gcp"));
+        assertEquals(SubscriptionName.of("legacy-project", "legacy-sub"), source.settings().subscription());
+        assertFalse(source.settings().topicMode());
     }
 
     @Test

@@ -11,23 +11,24 @@ import io.ssegateway.host.builtin.MemoryStorage;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.TestGateways;
 import io.ssegateway.spi.PluginConfig;
+import io.ssegateway.spi.source.Delivery;
+import io.ssegateway.spi.source.IfStorageFails;
+import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.source.SourceFactory;
-import io.ssegateway.spi.source.IncomingMessage;
-import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.testkit.MessageSourceContract;
+import io.ssegateway.spi.testkit.RecordingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
 /** Create, start, stop: the source found through ServiceLoader, as the gateway finds it, in a gateway; and a stop that cannot wait for Pub/Sub. */
@@ -103,14 +104,9 @@ class GcpSourceSmokeTest {
         }
     }
 
-    private static final class NoHandler implements MessageHandler {
+    private static final class NoHandler extends RecordingHandler {
         @Override
-        public String handle(IncomingMessage message) {
-            throw new AssertionError("no message expected");
-        }
-
-        @Override
-        public void deliverWithoutStoring(IncomingMessage message) {
+        public Delivery handle(IncomingMessage message, IfStorageFails ifStorageFails) {
             throw new AssertionError("no message expected");
         }
     }

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.pubsub.v1.TopicName;
 import io.ssegateway.spi.PluginConfig;
+import io.ssegateway.spi.source.Delivery;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.source.SourceFactory;
 import io.ssegateway.spi.testkit.MessageSourceContract;
+import io.ssegateway.spi.testkit.RecordingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -23,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -47,7 +49,7 @@ class PluginZipIT {
         }
         assertEquals("gcp", descriptor.getProperty("plugin.id"));
         assertEquals(System.getProperty("plugin.version"), descriptor.getProperty("plugin.version"));
-        assertEquals(">=0.1.0", descriptor.getProperty("plugin.requires"));
+        assertEquals(">=0.2.0", descriptor.getProperty("plugin.requires"));
         assertEquals("sse-gateway", descriptor.getProperty("plugin.provider"));
         assertFalse(descriptor.getProperty("plugin.description", "").isBlank());
 
@@ -130,16 +132,11 @@ class PluginZipIT {
     }
 
     private static MessageHandler collectInto(List<IncomingMessage> received) {
-        return new MessageHandler() {
+        return new RecordingHandler() {
             @Override
-            public String handle(IncomingMessage message) {
+            public Delivery handle(IncomingMessage message, IfStorageFails ifStorageFails) {
                 received.add(message);
-                return null;
-            }
-
-            @Override
-            public void deliverWithoutStoring(IncomingMessage message) {
-                received.add(message);
+                return super.handle(message, ifStorageFails);
             }
         };
     }

@@ -19,10 +19,12 @@ import java.util.stream.Stream;
  * process on a free loopback port and stopped by its pid. Where it lives: system property
  * {@code pubsub.emulator.home} (set by the module's pom), else {@code /usr/lib/google-cloud-sdk/platform/pubsub-emulator}.
  * A missing emulator fails the tests that need it, with the command that installs it: they never skip.
+ * <p>
+ * Public, and shipped in this module's test jar, for the distribution test, which runs the shipped plugin against it.
  */
-final class PubSubEmulator implements PubSubBackend {
+public final class PubSubEmulator implements PubSubBackend {
 
-    static final String DEFAULT_HOME = "/usr/lib/google-cloud-sdk/platform/pubsub-emulator";
+    private static final String DEFAULT_HOME = "/usr/lib/google-cloud-sdk/platform/pubsub-emulator";
     private static final long START_TIMEOUT_SECONDS = 60;
 
     private final Path jar;
@@ -36,7 +38,7 @@ final class PubSubEmulator implements PubSubBackend {
     }
 
     /** Starts the emulator on a free port and waits until it listens. */
-    static PubSubEmulator start() throws IOException, InterruptedException {
+    public static PubSubEmulator start() throws IOException, InterruptedException {
         PubSubEmulator emulator = new PubSubEmulator(findJar(), freePort());
         emulator.startProcess();
         // a test JVM that dies without running @AfterAll must not leave the emulator behind
@@ -49,7 +51,7 @@ final class PubSubEmulator implements PubSubBackend {
         return emulator;
     }
 
-    static Path findJar() throws IOException {
+    private static Path findJar() throws IOException {
         Path home = Path.of(System.getProperty("pubsub.emulator.home", DEFAULT_HOME));
         Path lib = home.resolve("lib");
         if (Files.isDirectory(lib)) {
@@ -65,13 +67,10 @@ final class PubSubEmulator implements PubSubBackend {
                 + " repository), or point -Dpubsub.emulator.home at an emulator directory. See the README, section \"Google Cloud Pub/Sub source\".");
     }
 
+    /** {@code 127.0.0.1:<port>}: plaintext gRPC, and the REST API on the same port. */
     @Override
     public String endpoint() {
         return "127.0.0.1:" + port;
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     /** Starts it (again) on the same port: a restarted emulator has no topics or subscriptions. */

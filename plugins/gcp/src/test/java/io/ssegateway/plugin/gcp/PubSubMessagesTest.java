@@ -26,7 +26,7 @@ class PubSubMessagesTest {
                 "channel_id", "user-1", "event_type", "notification", "id", "n-7", "other", "ignored")));
         assertEquals("user-1", incoming.channelId());
         assertEquals("notification", incoming.eventType());
-        assertEquals("n-7", incoming.id());
+        assertEquals("n-7", incoming.messageId());
         assertEquals("héllo", incoming.data(), "the body is UTF-8 text");
     }
 
@@ -35,14 +35,14 @@ class PubSubMessagesTest {
         IncomingMessage incoming = PubSubMessages.toIncoming(message("all", Map.of()));
         assertTrue(incoming.isBroadcast());
         assertEquals("message", incoming.eventType());
-        assertEquals("pubsub:4242", incoming.id());
+        assertEquals("pubsub:4242", incoming.messageId());
     }
 
     @Test
     void emptyEventTypeAndIdMeanTheDefaultsButAnEmptyChannelStaysAChannel() {
         IncomingMessage incoming = PubSubMessages.toIncoming(message("x", Map.of("event_type", "", "id", "", "channel_id", "")));
         assertEquals("message", incoming.eventType());
-        assertEquals("pubsub:4242", incoming.id());
+        assertEquals("pubsub:4242", incoming.messageId());
         assertEquals("", incoming.channelId(), "an empty channel id is rejected by the gateway, never broadcast");
     }
 

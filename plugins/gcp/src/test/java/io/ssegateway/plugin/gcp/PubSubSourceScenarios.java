@@ -16,6 +16,7 @@ import com.google.pubsub.v1.SubscriptionName;
 import com.google.pubsub.v1.TopicName;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
+import io.ssegateway.host.testkit.FlakyStorage;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
@@ -128,10 +129,10 @@ abstract class PubSubSourceScenarios {
 
         assertEquals(2, alice.messages().size(), "alice got " + alice.messages());
         assertEquals(2, bob.messages().size(), "bob got " + bob.messages());
-        SseEvent stored = storage.messagesAfter("alice", MessageStorage.EARLIEST).events().get(0);
+        SseEvent stored = storage.messagesAfter("alice", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().get(0);
         assertEquals("order-1", stored.messageId(), "the id attribute is the business id");
-        assertEquals(order.id(), stored.id());
-        assertEquals("pubsub:" + bobsMessageId, storage.messagesAfter("bob", MessageStorage.EARLIEST).events().get(0).messageId(),
+        assertEquals(order.id(), stored.streamId());
+        assertEquals("pubsub:" + bobsMessageId, storage.messagesAfter("bob", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().get(0).messageId(),
                 "without an id attribute the Pub/Sub message id is the business id");
     }
 
@@ -158,7 +159,8 @@ abstract class PubSubSourceScenarios {
     @Test
     void aMessageTheStorageRefusedIsRedeliveredAndStoredOnce() throws IOException {
         TopicName topic = pubsub.createTopic(unique("flaky"));
-        FlakyStorage storage = new FlakyStorage(2);
+        FlakyStorage storage = new FlakyStorage(new MemoryStorage());
+        storage.failNextAppends(2);
         Gateway gateway = gateway("gw-flaky", storage, topicMode(topic));
         SseClient alice = subscribe(gateway, "alice");
 
@@ -170,7 +172,7 @@ abstract class PubSubSourceScenarios {
         pubsub.publish(topic, "marker", Map.of("channel_id", "alice"));
         withData(alice, "marker");
         assertEquals(List.of("invoice", "marker"), alice.messages().stream().map(SseClient.Event::data).toList());
-        List<SseEvent> stored = storage.messagesAfter("alice", MessageStorage.EARLIEST).events();
+        List<SseEvent> stored = storage.messagesAfter("alice", MessageStorage.EARLIEST, Integer.MAX_VALUE).events();
         assertEquals(List.of("invoice-7"), stored.stream().map(SseEvent::messageId).filter("invoice-7"::equals).toList());
     }
 
@@ -190,7 +192,7 @@ abstract class PubSubSourceScenarios {
         onSecond.awaitMessages(5, TIMEOUT);
         assertEquals(idsByData(onFirst), idsByData(onSecond), "every instance sends a message with the same id");
         assertEquals(5, idsByData(onFirst).size());
-        assertEquals(5, shared.messagesAfter("room", MessageStorage.EARLIEST).events().size(), "stored once, not once per instance");
+        assertEquals(5, shared.messagesAfter("room", MessageStorage.EARLIEST, Integer.MAX_VALUE).events().size(), "stored once, not once per instance");
         assertTrue(pubsub.findSubscription(SubscriptionNames.perInstance(PubSubTestClient.PROJECT, topic, "gw-a")).isPresent());
         assertTrue(pubsub.findSubscription(SubscriptionNames.perInstance(PubSubTestClient.PROJECT, topic, "gw-b")).isPresent());
     }

@@ -1,20 +1,16 @@
 package io.ssegateway.plugin.gcp;
 
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.PluginConfig;
+import io.ssegateway.spi.source.Delivery;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
-import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.testkit.MessageSourceContract;
+import io.ssegateway.spi.testkit.RecordingHandler;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -29,17 +25,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StartupCostProbe {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     public static void main(String[] args) throws Exception {
         String endpoint = args.length > 0 ? args[0] : "127.0.0.1:8085";
-        rest(endpoint, "PUT", "/v1/projects/probe-project/topics/startup-probe", "");
+        PubSubRest pubsub = new PubSubRest(endpoint);
+        pubsub.createTopic("probe-project", "startup-probe");
         for (String round : new String[] {"cold", "warm"}) {
-            measure(endpoint, round);
+            measure(endpoint, pubsub, round);
         }
     }
 
-    private static void measure(String endpoint, String round) throws Exception {
+    private static void measure(String endpoint, PubSubRest pubsub, String round) throws Exception {
         long classesBefore = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         long t0 = System.nanoTime();
         MessageSource source = new GcpSourceFactory(name -> null).create(PluginConfig.of("gateway.source.gcp",
@@ -49,18 +44,13 @@ public final class StartupCostProbe {
         MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
         Thread runner = Thread.ofVirtual().start(() -> {
             try {
-                source.start(new MessageHandler() {
+                source.start(new RecordingHandler() {
                     @Override
-                    public String handle(IncomingMessage message) {
+                    public Delivery handle(IncomingMessage message, IfStorageFails ifStorageFails) {
                         firstMessage.countDown();
-                        return null;
+                        return super.handle(message, ifStorageFails);
                     }
-
-                    @Override
-                    public void deliverWithoutStoring(IncomingMessage message) {
-                        firstMessage.countDown();
-                    }
-                }, new Instance(round), token);
+                }, new MessageSourceContract.NoConnections(round), token);
             } catch (Exception e) {
                 e.printStackTrace();
             }
@@ -71,8 +61,7 @@ public final class StartupCostProbe {
         long subscribed = System.nanoTime();
         long classesAfter = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         long published = System.nanoTime();
-        rest(endpoint, "POST", "/v1/projects/probe-project/topics/startup-probe:publish",
-                "{\"messages\":[{\"data\":\"" + Base64.getEncoder().encodeToString("probe".getBytes()) + "\"}]}");
+        pubsub.publish("probe-project", "startup-probe", "probe", Map.of());
         if (!firstMessage.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no message within 30 s");
         }
@@ -87,31 +76,5 @@ public final class StartupCostProbe {
 
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private static void rest(String endpoint, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + endpoint + path))
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200 && !(method.equals("PUT") && response.statusCode() == 409)) {
-            throw new IllegalStateException(method + " " + path + ": " + response.statusCode() + " " + response.body());
-        }
-    }
-
-    private record Instance(String instanceId) implements ConnectionManager {
-        @Override
-        public int connectionCount() {
-            return 0;
-        }
-
-        @Override
-        public int channelConnectionCount(String channelId) {
-            return 0;
-        }
-
-        @Override
-        public Set<String> channels() {
-            return Set.of();
-        }
     }
 }

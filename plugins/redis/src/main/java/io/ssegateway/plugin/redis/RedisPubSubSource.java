@@ -1,17 +1,19 @@
 package io.ssegateway.plugin.redis;
 
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.ssegateway.redis.Backoff;
+import io.ssegateway.redis.RedisLink;
+import io.ssegateway.redis.RedisSettings;
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.source.BusSource;
+import io.ssegateway.spi.source.IfStorageFails;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -19,7 +21,7 @@ import io.ssegateway.spi.source.SourceFactory;
 import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.StorageException;
 import java.time.Duration;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -36,10 +38,12 @@ import java.util.logging.Logger;
  * ({@code gateway.source.type: redis}).
  * <p>
  * Subscribes to {@code <channel-prefix>*} (default {@code sse:*}): {@code sse:<channel>} targets that channel,
- * {@code sse:broadcast} every connection. Payloads are described in {@link BusMessage}.
+ * {@code sse:broadcast} every connection. Payloads are described in {@link BusMessage}. With an empty prefix (the
+ * original gateway's mode) it subscribes to every Pub/Sub channel of the Redis server, each naming its SSE channel,
+ * and {@code broadcast-channel} (default {@code broadcast}) is the one that reaches everyone.
  * <p>
  * <b>One message, every instance, stored once.</b> When the gateway's storage is the {@link RedisStreamStorage} on the
- * same Redis (the {@linkplain #useStorage shared mode}), a message is stored and published by one atomic script
+ * same Redis (the {@linkplain #attach shared mode}), a message is stored and published by one atomic script
  * ({@code publish.lua}): it appends to the channel's stream (once per business id) and publishes the message with its
  * {@code stream_id}. Every instance, the sender included, delivers what arrives from Pub/Sub in arrival order — which
  * is stream-id order, since scripts run one at a time — with that stream id, and stores nothing. What arrives:
@@ -53,7 +57,7 @@ import java.util.logging.Logger;
  *       an id to agree on);</li>
  *   <li>broadcasts: delivered to every connection, never stored.</li>
  * </ul>
- * With any other storage (memory, noop: the {@linkplain #useStorage local mode}) the bus only carries messages: each
+ * With any other storage (memory, noop: the {@linkplain #attach local mode}) the bus only carries messages: each
  * instance stores what it receives in its own storage (appending idempotently on the business id; {@code /api/send}
  * gives every message one), and {@code stream_id}s from Redis are ignored.
  * <p>
@@ -131,7 +135,7 @@ public final class RedisPubSubSource implements BusSource {
      * @throws IllegalArgumentException a Redis storage on another server or database
      */
     @Override
-    public void useStorage(MessageStorage storage) {
+    public StoringMode attach(MessageStorage storage) {
         if (storage instanceof RedisStreamStorage redis) {
             if (!redis.settings().sameServer(settings)) {
                 throw new IllegalArgumentException(urlKey + " (" + settings.display() + ") and the Redis storage's url ("
@@ -142,35 +146,35 @@ public final class RedisPubSubSource implements BusSource {
             sharedStorage = redis;
             LOG.info("Redis source in shared mode: messages are stored once in " + redis.streamKey("<channel>")
                     + " and delivered by every instance with the same id");
-        } else {
-            sharedStorage = null;
-            LOG.info("Redis source in local mode: the storage '" + storage.name() + "' is not the Redis one, so each "
-                    + "instance stores the messages it receives in its own storage");
+            return StoringMode.BUS_STORES;
         }
+        sharedStorage = null;
+        LOG.info("Redis source in local mode: the storage '" + storage.name() + "' is not the Redis one, so each "
+                + "instance stores the messages it receives in its own storage");
+        return StoringMode.EACH_INSTANCE_STORES;
     }
 
     @Override
     public String publish(IncomingMessage message) {
         if (message.isBroadcast()) {
-            link().call(redis -> redis.publish(broadcastChannel, BusMessage.json(message.eventType(), message.data(), message.id())));
+            link().call(redis -> redis.publish(broadcastChannel, BusMessage.json(message.eventType(), message.data(), message.messageId())));
             return null;
         }
         String pubsubChannel = pubsubChannelOf(message.channelId());
         RedisStreamStorage shared = sharedStorage;
         if (shared != null) {
-            SseEvent event = new SseEvent(null, message.eventType(), message.data(), message.id(), null);
+            SseEvent event = new SseEvent(null, message.eventType(), message.data(), message.messageId());
             return shared.store(message.channelId(), event, pubsubChannel).streamId();
         }
-        // local mode: every instance stores what it receives; a business id lets a shared storage keep it once
-        String id = message.id() != null ? message.id() : UUID.randomUUID().toString();
-        link().call(redis -> redis.publish(pubsubChannel, BusMessage.json(message.eventType(), message.data(), id)));
+        // local mode: every instance stores what it receives (the gateway gave the message a business id)
+        link().call(redis -> redis.publish(pubsubChannel, BusMessage.json(message.eventType(), message.data(), message.messageId())));
         return null;
     }
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
-        RedisClient client = link().newClient(false);
-        client.addListener(new RedisConnectionStateListener() {
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
+        RedisLink.PubSubClient client = link().newPubSubClient();
+        client.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 if (connection == current) {
@@ -207,7 +211,7 @@ public final class RedisPubSubSource implements BusSource {
             subscribed = false;
             running.set(false);
             dispatcher.join(Duration.ofSeconds(1));
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            client.shutdown();
             if (cancel.isCancelled()) {
                 closeLink();
             }
@@ -222,7 +226,7 @@ public final class RedisPubSubSource implements BusSource {
      * Connects, subscribes, and holds the subscription until it is lost, stops answering {@code PING}, or the source is
      * cancelled.
      */
-    private Attempt subscribeUntilLost(RedisClient client, CancellationToken cancel) throws InterruptedException {
+    private Attempt subscribeUntilLost(RedisLink.PubSubClient client, CancellationToken cancel) throws InterruptedException {
         StatefulRedisPubSubConnection<String, String> connection = null;
         CountDownLatch lost = new CountDownLatch(1);
         subscriptionLost = lost;
@@ -231,7 +235,7 @@ public final class RedisPubSubSource implements BusSource {
             return new Attempt(false, null);
         }
         try {
-            connection = client.connectPubSub(StringCodec.UTF8, settings.uri());
+            connection = client.connect();
             current = connection;
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -308,7 +312,9 @@ public final class RedisPubSubSource implements BusSource {
             if (parsed.streamId() != null && StreamIds.canonical(parsed.streamId()) == null) {
                 throw new BusMessage.Invalid("stream_id '" + parsed.streamId() + "' is not a Redis stream id");
             }
-            message = IncomingMessage.of(parsed.eventType(), parsed.data()).withChannel(channelId).withId(parsed.id());
+            message = (channelId == null
+                    ? IncomingMessage.broadcast(parsed.eventType(), parsed.data())
+                    : IncomingMessage.toChannel(channelId, parsed.eventType(), parsed.data())).withMessageId(parsed.id());
         } catch (BusMessage.Invalid e) {
             long dropped = droppedInvalid.incrementAndGet();
             LOG.log(dropped == 1 || dropped % 1000 == 0 ? Level.WARNING : Level.FINE, "Dropped an invalid message from "
@@ -318,10 +324,11 @@ public final class RedisPubSubSource implements BusSource {
         try {
             RedisStreamStorage shared = sharedStorage;
             if (message.isBroadcast() || shared == null) {
-                handleLocally(handler, message);
+                // Pub/Sub will not bring it again: if the storage fails, whoever is online still gets it
+                handler.handle(message, IfStorageFails.DELIVER_UNSTORED);
             } else if (parsed.streamId() != null) {
-                handler.handle(message.withStreamId(parsed.streamId()));
-            } else if (message.id() != null) {
+                handler.handle(message.withStreamId(parsed.streamId()), IfStorageFails.DELIVER_UNSTORED);
+            } else if (message.messageId() != null) {
                 storeOnce(handler, shared, message, received.channel());
             } else {
                 long count = deliveredUnstored.incrementAndGet();
@@ -330,22 +337,12 @@ public final class RedisPubSubSource implements BusSource {
                             + "delivered live on every instance but not stored. Give it an id, or publish with "
                             + "publish.lua, to make it replayable (" + count + " such messages so far)");
                 }
-                handler.deliverWithoutStoring(message);
+                handler.handle(message.liveOnly(), IfStorageFails.DELIVER_UNSTORED);
             }
         } catch (IllegalArgumentException invalid) {
             // invalid for the gateway (CR/LF in event type, channel id too long...): it logged and counted it
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Could not deliver a message from Redis channel " + received.channel(), e);
-        }
-    }
-
-    /** Local mode and broadcasts: this instance stores (unless a broadcast) and delivers. */
-    private static void handleLocally(MessageHandler handler, IncomingMessage message) {
-        try {
-            handler.handle(message);
-        } catch (StorageException e) {
-            // Pub/Sub will not bring it again: deliver it to whoever is online (the gateway counted the failure)
-            handler.deliverWithoutStoring(message);
         }
     }
 
@@ -356,12 +353,12 @@ public final class RedisPubSubSource implements BusSource {
     private void storeOnce(MessageHandler handler, RedisStreamStorage shared, IncomingMessage message, String pubsubChannel) {
         handler.validate(message);
         try {
-            shared.store(message.channelId(), new SseEvent(null, message.eventType(), message.data(), message.id(), null),
+            shared.store(message.channelId(), new SseEvent(null, message.eventType(), message.data(), message.messageId()),
                     pubsubChannel);
         } catch (StorageException e) {
-            LOG.warning("Could not store a message from Redis channel " + pubsubChannel + " (" + e.getMessage()
-                    + "); delivering it on this instance without an id");
-            handler.deliverWithoutStoring(message);
+            LOG.warning("Could not store a message from Redis channel " + pubsubChannel + " through the publish script ("
+                    + e.getMessage() + "); handing it to the gateway on this instance alone");
+            handler.handle(message, IfStorageFails.DELIVER_UNSTORED);
         }
     }
 
@@ -385,16 +382,6 @@ public final class RedisPubSubSource implements BusSource {
         return pubsubChannel;
     }
 
-    /** Messages dropped because the gateway fell behind by {@code queue-size} messages. */
-    long droppedOverflow() {
-        return droppedOverflow.get();
-    }
-
-    /** Structured messages dropped for a member of the wrong type. */
-    long droppedInvalid() {
-        return droppedInvalid.get();
-    }
-
     /**
      * {@code gateway.source.type: redis}; node {@code gateway.source.redis}: {@code url}, {@code timeout},
      * {@code reconnect-max-delay} (see {@link RedisSettings}), {@code channel-prefix} (default {@code sse:}),
@@ -407,13 +394,16 @@ public final class RedisPubSubSource implements BusSource {
             return "redis";
         }
 
+        /** The original gateway's environment names for this plugin's settings. */
+        @Override
+        public Map<String, String> environmentAliases() {
+            return Map.of("REDIS_URL", "url");
+        }
+
         @Override
         public MessageSource create(PluginConfig config) {
-            RedisSettings settings = RedisSettings.from(config);
+            RedisSettings settings = RedisSettings.from(config, "url");
             String channelPrefix = config.get("channel-prefix", DEFAULT_CHANNEL_PREFIX);
-            if (channelPrefix.isEmpty()) {
-                throw new IllegalArgumentException("configuration key " + config.keyOf("channel-prefix") + " must not be empty");
-            }
             String pattern = config.get("pattern", channelPrefix + "*");
             if (!pattern.startsWith(channelPrefix)) {
                 throw new IllegalArgumentException("configuration key " + config.keyOf("pattern") + ": '" + pattern
@@ -432,6 +422,13 @@ public final class RedisPubSubSource implements BusSource {
                 throw new IllegalArgumentException("configuration key " + config.keyOf("ping-interval") + " must be at least 100ms");
             }
             LOG.info("Redis source on " + settings.display() + ": pattern " + pattern + ", broadcasts on " + broadcastChannel);
+            if (channelPrefix.isEmpty()) {
+                LOG.warning(config.keyOf("channel-prefix") + " is empty (the original gateway's mode): every message "
+                        + "published on a Pub/Sub channel matching " + pattern + " on " + settings.display()
+                        + " (Pub/Sub spans every database) reaches every gateway instance and is read as a message for "
+                        + "the SSE channel of that name, other applications' messages included; the channel '"
+                        + broadcastChannel + "' (" + config.keyOf("broadcast-channel") + ") reaches every connection");
+            }
             return new RedisPubSubSource(settings, config.keyOf("url"), channelPrefix, pattern, broadcastChannel,
                     queueSize, pingInterval);
         }

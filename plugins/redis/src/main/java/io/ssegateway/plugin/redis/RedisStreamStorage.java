@@ -1,15 +1,23 @@
 package io.ssegateway.plugin.redis;
 
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
+import io.ssegateway.kit.StreamIdOrder;
+import io.ssegateway.redis.KeyLayout;
+import io.ssegateway.redis.LuaScript;
+import io.ssegateway.redis.RedisLink;
+import io.ssegateway.redis.RedisSettings;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.storage.MessageStorage;
 import io.ssegateway.spi.storage.Replay;
 import io.ssegateway.spi.storage.StorageException;
 import io.ssegateway.spi.storage.StorageFactory;
+import io.ssegateway.spi.storage.StorageTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +37,15 @@ import java.util.logging.Logger;
  * and written atomically with the append by one Lua script ({@code publish.lua}, the same script external publishers
  * run).
  * <p>
+ * On a Redis Cluster ({@code key-layout: cluster}) the keys are {@code <key-prefix>stream:{<channel>}} and
+ * {@code <key-prefix>ids:{<channel>}}: the channel is their hash tag, so both live in one slot and the script stays
+ * single-slot.
+ * <p>
+ * Acknowledged means replicated: with {@code replica-acks} above 0 (the default on a cluster or through Sentinel), an
+ * append returns its stream id only once that many replicas confirmed it ({@code WAIT}, at most
+ * {@code replica-ack-timeout}); otherwise it fails as a timeout (the entry may be kept or lost in a failover, and a
+ * retry with the same business id is safe). So a failover to a replica loses no acknowledged message.
+ * <p>
  * Replay after an id: the events after it if it is retained, or if it is exactly the entry trimmed last (the oldest
  * retained entry names it); otherwise (older than the history, never issued, malformed, stream expired) a gap with
  * everything retained.
@@ -40,13 +57,17 @@ public final class RedisStreamStorage implements MessageStorage {
     public static final String DEFAULT_KEY_PREFIX = "sse:";
 
     private static final Logger LOG = Logger.getLogger(RedisStreamStorage.class.getName());
-    static final LuaScript PUBLISH_SCRIPT = LuaScript.load("publish.lua");
-    private static final LuaScript REPLAY_SCRIPT = LuaScript.load("replay.lua");
+    /** Also the script external publishers run: it ships in the zip's {@code scripts/}. */
+    static final LuaScript PUBLISH_SCRIPT = LuaScript.load(RedisStreamStorage.class, "/scripts/redis/publish.lua");
+    private static final LuaScript REPLAY_SCRIPT = LuaScript.load(RedisStreamStorage.class, "replay.lua");
 
     private final RedisLink link;
     private final int maxLen;
     private final Duration ttl;
     private final String keyPrefix;
+    private final KeyLayout keyLayout;
+    private final int replicaAcks;
+    private final Duration replicaAckTimeout;
     private final AtomicLong skippedEntries = new AtomicLong();
 
     /** What the publish script did: the stream id, and whether it stored (and published) a new entry. */
@@ -54,9 +75,17 @@ public final class RedisStreamStorage implements MessageStorage {
     }
 
     RedisStreamStorage(RedisSettings settings, int maxLen, Duration ttl, String keyPrefix) {
+        this(settings, maxLen, ttl, keyPrefix, 0, settings.timeout().dividedBy(2));
+    }
+
+    RedisStreamStorage(RedisSettings settings, int maxLen, Duration ttl, String keyPrefix, int replicaAcks,
+                       Duration replicaAckTimeout) {
         this.maxLen = maxLen;
         this.ttl = ttl;
         this.keyPrefix = keyPrefix;
+        this.keyLayout = settings.keyLayout();
+        this.replicaAcks = replicaAcks;
+        this.replicaAckTimeout = replicaAckTimeout;
         this.link = new RedisLink(settings, "stream storage").connect();
         if (!link.awaitFirstAttempt(settings.timeout().plusSeconds(5))) {
             LOG.warning("Redis " + settings.display() + " is not reachable yet; the storage reports itself unavailable "
@@ -78,37 +107,86 @@ public final class RedisStreamStorage implements MessageStorage {
     Stored store(String channelId, SseEvent event, String pubsubChannel) {
         String[] keys = {streamKey(channelId), indexKey(channelId)};
         try {
-            List<Object> reply = link.call(redis -> PUBLISH_SCRIPT.run(redis, ScriptOutputType.MULTI, keys,
-                    pubsubChannel, event.eventType(), event.data(), event.messageId() == null ? "" : event.messageId(),
-                    Integer.toString(maxLen), Long.toString(ttl.toMillis())));
-            return new Stored((String) reply.get(0), ((Long) reply.get(1)) == 1L);
+            Stored stored = link.callOn(keys[0], redis -> {
+                List<Object> reply = PUBLISH_SCRIPT.run(redis, ScriptOutputType.MULTI, keys, pubsubChannel,
+                        event.eventType(), event.data(), event.messageId() == null ? "" : event.messageId(),
+                        Integer.toString(maxLen), Long.toString(ttl.toMillis()));
+                if (replicaAcks > 0) {
+                    // WAIT counts the replicas that have every write this connection sent so far, this one included
+                    long acks = redis.waitForReplication(replicaAcks, replicaAckTimeout.toMillis());
+                    if (acks < replicaAcks) {
+                        throw new ReplicaAcksMissing(reply.get(0) + " is on the master, but " + acks + " of "
+                                + replicaAcks + " replicas confirmed it within " + replicaAckTimeout.toMillis()
+                                + " ms (replica-acks); it could be lost in a failover. Sending it again with the same id "
+                                + "is safe");
+                    }
+                }
+                return new Stored((String) reply.get(0), ((Long) reply.get(1)) == 1L);
+            });
+            return stored;
+        } catch (ReplicaAcksMissing e) {
+            throw new StorageTimeoutException("Redis append to " + keys[0] + ": " + e.getMessage(), e);
+        } catch (RedisCommandTimeoutException e) {
+            // the script may still run once Redis answers: the message may be stored (a retry with its id is safe)
+            throw new StorageTimeoutException("Redis append to " + keys[0] + " timed out: " + e.getMessage(), e);
         } catch (RedisException e) {
             throw new StorageException("Redis append to " + keys[0] + " failed: " + e.getMessage(), e);
         }
     }
 
+    /** Too few replicas confirmed an append in time. */
+    private static final class ReplicaAcksMissing extends RuntimeException {
+        ReplicaAcksMissing(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     @Override
-    public Replay messagesAfter(String channelId, String lastEventId) {
-        String stream = streamKey(channelId);
+    public Replay messagesAfter(String channelId, String lastEventId, int maxBytes) {
+        String stream;
         try {
-            if (EARLIEST.equals(lastEventId)) {
-                return Replay.complete(everything(stream));
-            }
-            String asked = StreamIds.canonical(lastEventId);
-            if (asked == null) {
-                return Replay.gap(everything(stream));
-            }
-            List<Object> reply = link.call(redis -> REPLAY_SCRIPT.run(redis, ScriptOutputType.MULTI,
-                    new String[] {stream}, asked));
+            stream = streamKey(channelId);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(e.getMessage(), e);
+        }
+        String asked = EARLIEST.equals(lastEventId) ? "" : StreamIds.canonical(lastEventId);
+        try {
+            List<Object> reply = link.callOn(stream, redis -> REPLAY_SCRIPT.run(redis, ScriptOutputType.MULTI,
+                    new String[] {stream}, asked == null ? "?" : asked, Integer.toString(Math.max(1, maxBytes))));
             List<SseEvent> events = new ArrayList<>();
             for (Object entry : (List<?>) reply.get(1)) {
                 List<?> idAndFields = (List<?>) entry;
                 addEvent(events, stream, (String) idAndFields.get(0), fieldsOf((List<?>) idAndFields.get(1)));
             }
-            return ((Long) reply.get(0)) == 1L ? Replay.complete(events) : Replay.gap(events);
+            boolean more = ((Long) reply.get(2)) == 1L && !events.isEmpty();
+            return ((Long) reply.get(0)) == 1L ? Replay.complete(events, more) : Replay.gap(events, more);
         } catch (RedisException e) {
             throw new StorageException("Redis replay of " + stream + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The newest entry's id ({@code XREVRANGE … COUNT 1}): one round trip, whatever the history's length. */
+    @Override
+    public String lastId(String channelId) {
+        String stream;
+        try {
+            stream = streamKey(channelId);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(e.getMessage(), e); // a channel the cluster layout cannot name
+        }
+        try {
+            List<StreamMessage<String, String>> newest = link.call(redis ->
+                    redis.xrevrange(stream, Range.create("-", "+"), Limit.from(1)));
+            return newest.isEmpty() ? null : newest.get(0).getId();
+        } catch (RedisException e) {
+            throw new StorageException("Redis read of the last id of " + stream + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Redis stream ids, {@code <ms>-<seq>}, in numeric order. */
+    @Override
+    public int compareIds(String a, String b) {
+        return StreamIdOrder.compare(a, b);
     }
 
     @Override
@@ -130,12 +208,18 @@ public final class RedisStreamStorage implements MessageStorage {
         return link.settings();
     }
 
+    /** {@code <key-prefix>stream:<channel>}, or {@code <key-prefix>stream:{<channel>}} in the cluster layout. */
     String streamKey(String channelId) {
-        return keyPrefix + "stream:" + channelId;
+        return keyLayout.key(keyPrefix, "stream:", channelId);
     }
 
+    /** {@code <key-prefix>ids:<channel>}, or {@code <key-prefix>ids:{<channel>}} in the cluster layout. */
     String indexKey(String channelId) {
-        return keyPrefix + "ids:" + channelId;
+        return keyLayout.key(keyPrefix, "ids:", channelId);
+    }
+
+    int replicaAcks() {
+        return replicaAcks;
     }
 
     int maxLen() {
@@ -144,15 +228,6 @@ public final class RedisStreamStorage implements MessageStorage {
 
     Duration ttl() {
         return ttl;
-    }
-
-    private List<SseEvent> everything(String stream) {
-        List<StreamMessage<String, String>> entries = link.call(redis -> redis.xrange(stream, Range.create("-", "+")));
-        List<SseEvent> events = new ArrayList<>(entries.size());
-        for (StreamMessage<String, String> entry : entries) {
-            addEvent(events, stream, entry.getId(), entry.getBody());
-        }
-        return events;
     }
 
     private static Map<String, String> fieldsOf(List<?> flat) {
@@ -177,7 +252,7 @@ public final class RedisStreamStorage implements MessageStorage {
             }
             return;
         }
-        events.add(new SseEvent(id, eventType, data, messageId, null));
+        events.add(new SseEvent(id, eventType, data, messageId));
     }
 
     private static boolean hasLineBreak(String value) {
@@ -186,8 +261,10 @@ public final class RedisStreamStorage implements MessageStorage {
 
     /**
      * {@code gateway.storage.type: redis}; node {@code gateway.storage.redis}: {@code url}, {@code timeout},
-     * {@code reconnect-max-delay} (see {@link RedisSettings}), {@code max-len} (default 1000), {@code ttl} (default
-     * 1h), {@code key-prefix} (default {@code sse:}).
+     * {@code reconnect-max-delay}, {@code key-layout}, {@code cluster-refresh-period} (see {@link RedisSettings}),
+     * {@code max-len} (default 1000), {@code ttl} (default 1h), {@code key-prefix} (default {@code sse:}),
+     * {@code replica-acks} ({@code auto}: 1 on a cluster or through Sentinel, 0 on a single server),
+     * {@code replica-ack-timeout} (default half the {@code timeout}, and below it).
      */
     public static final class Factory implements StorageFactory {
         @Override
@@ -195,9 +272,15 @@ public final class RedisStreamStorage implements MessageStorage {
             return "redis";
         }
 
+        /** The original gateway's environment names for this plugin's settings. */
+        @Override
+        public Map<String, String> environmentAliases() {
+            return Map.of("REDIS_URL", "url");
+        }
+
         @Override
         public MessageStorage create(PluginConfig config) {
-            RedisSettings settings = RedisSettings.from(config);
+            RedisSettings settings = RedisSettings.from(config, "url");
             int maxLen = config.getInt("max-len", DEFAULT_MAX_LEN);
             if (maxLen < 1) {
                 throw new IllegalArgumentException("configuration key " + config.keyOf("max-len") + " must be at least 1");
@@ -211,9 +294,33 @@ public final class RedisStreamStorage implements MessageStorage {
             if (keyPrefix.isBlank()) {
                 throw new IllegalArgumentException("configuration key " + config.keyOf("key-prefix") + " must not be blank");
             }
-            LOG.info("Redis stream storage on " + settings.display() + ": keys " + keyPrefix + "stream:<channel>, max-len ~"
-                    + maxLen + ", ttl " + ttl);
-            return new RedisStreamStorage(settings, maxLen, ttl, keyPrefix);
+            if (settings.keyLayout() == KeyLayout.CLUSTER && (keyPrefix.contains("{") || keyPrefix.contains("}"))) {
+                throw new IllegalArgumentException("configuration key " + config.keyOf("key-prefix") + " must not "
+                        + "contain { or } in the cluster key layout: the channel is the keys' hash tag");
+            }
+            String acksValue = config.get("replica-acks", "auto").trim();
+            int replicaAcks;
+            if (acksValue.equals("auto")) {
+                replicaAcks = settings.isCluster() || settings.isSentinel() ? 1 : 0;
+            } else {
+                replicaAcks = config.getInt("replica-acks", 0);
+                if (replicaAcks < 0) {
+                    throw new IllegalArgumentException("configuration key " + config.keyOf("replica-acks")
+                            + " must be auto or a number of replicas, at least 0");
+                }
+            }
+            Duration ackTimeout = config.getDuration("replica-ack-timeout", settings.timeout().dividedBy(2));
+            if (ackTimeout.toMillis() < 1 || ackTimeout.compareTo(settings.timeout()) >= 0) {
+                throw new IllegalArgumentException("configuration key " + config.keyOf("replica-ack-timeout")
+                        + " must be positive and below " + config.keyOf("timeout") + " (" + settings.timeout().toMillis()
+                        + " ms), which bounds the WAIT command too");
+            }
+            String example = settings.keyLayout().key(keyPrefix, "stream:", "<channel>");
+            LOG.info("Redis stream storage on " + settings.display() + ": keys " + example + " (key layout "
+                    + settings.keyLayout().configName() + "), max-len ~" + maxLen + ", ttl " + ttl
+                    + (replicaAcks > 0 ? ", acknowledged once " + replicaAcks + " replica(s) confirmed (WAIT "
+                    + ackTimeout.toMillis() + " ms)" : ", acknowledged by the master alone"));
+            return new RedisStreamStorage(settings, maxLen, ttl, keyPrefix, replicaAcks, ackTimeout);
         }
     }
 }

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,30 +22,11 @@ import org.junit.jupiter.api.Test;
  * {@code EVALSHA}) stores once and every instance delivers the same id; a plain {@code PUBLISH} with an id is stored
  * once with one id; without an id it is delivered everywhere and stored nowhere; all of it in stream-id order.
  */
-class ExternalPublisherTest {
+class ExternalPublisherTest extends GatewaysOnRedis {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Path SCRIPT = Path.of("scripts", "publish.lua");
-
-    private static RedisServer redis;
-    private static Gateway a;
-    private static Gateway b;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        a = RedisFixtures.gateway(redis);
-        b = RedisFixtures.gateway(redis);
-        RedisFixtures.awaitReady(a);
-        RedisFixtures.awaitReady(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        a.stop();
-        b.stop();
-        redis.close();
-    }
+    /** The script as the zip ships it (in {@code scripts/}). */
+    private static final Path SCRIPT = Path.of("src", "plugin", "scripts", "publish.lua");
 
     private static String freshChannel() {
         return "external-" + UUID.randomUUID();
@@ -149,7 +126,7 @@ class ExternalPublisherTest {
     }
 
     /** Runs the README's recipe: {@code redis-cli --eval scripts/publish.lua …}; returns its output lines. */
-    private static List<String> redisCliEval(String channel, String eventType, String data, String id) throws Exception {
+    private List<String> redisCliEval(String channel, String eventType, String data, String id) throws Exception {
         String cli = System.getenv().getOrDefault("REDIS_CLI", "redis-cli");
         Process process = new ProcessBuilder(cli, "-p", Integer.toString(redis.port()), "--eval", SCRIPT.toString(),
                 "sse:stream:" + channel, "sse:ids:" + channel, ",", "sse:" + channel, eventType, data, id, "1000", "3600000")

@@ -4,40 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
+import io.ssegateway.spi.storage.MessageStorage;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Redis source with a storage that is not Redis (memory): the bus carries, each instance stores for itself. */
-class LocalModeTest {
+class LocalModeTest extends GatewaysOnRedis {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static RedisServer redis;
-    private static Gateway a;
-    private static Gateway b;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        a = RedisFixtures.gateway(redis, new MemoryStorage());
-        b = RedisFixtures.gateway(redis, new MemoryStorage());
-        RedisFixtures.awaitReady(a);
-        RedisFixtures.awaitReady(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        a.stop();
-        b.stop();
-        redis.close();
+    @Override
+    protected MessageStorage storage() {
+        return new MemoryStorage();
     }
 
     @Test

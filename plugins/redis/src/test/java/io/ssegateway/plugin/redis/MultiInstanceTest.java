@@ -4,46 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Two gateway instances on one Redis: one message, every instance, the same id, stored once, in id order. */
-class MultiInstanceTest {
+class MultiInstanceTest extends GatewaysOnRedis {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    private static RedisServer redis;
-    private static Gateway a;
-    private static Gateway b;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        a = RedisFixtures.gateway(redis);
-        b = RedisFixtures.gateway(redis);
-        RedisFixtures.awaitReady(a);
-        RedisFixtures.awaitReady(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        a.stop();
-        b.stop();
-        redis.close();
-    }
 
     private static String freshChannel() {
         return "multi-" + UUID.randomUUID();
@@ -83,23 +55,7 @@ class MultiInstanceTest {
         String channel = freshChannel();
         int perSender = 30;
         try (SseClient onA = SseClient.subscribe(a.port(), channel); SseClient onB = SseClient.subscribe(b.port(), channel)) {
-            ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-            List<String> answered = Collections.synchronizedList(new ArrayList<>());
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                for (Gateway gateway : List.of(a, b)) {
-                    done.add(senders.submit(() -> {
-                        for (int i = 0; i < perSender; i++) {
-                            answered.add(Http.publish(gateway.port(), channel, "tick", gateway.port() + "-" + i));
-                        }
-                    }));
-                }
-                for (Future<?> future : done) {
-                    future.get();
-                }
-            } finally {
-                senders.shutdownNow();
-            }
+            List<String> answered = Http.publishConcurrently(List.of(a.port(), b.port()), channel, "tick", perSender);
             List<SseClient.Event> seenOnA = onA.awaitMessages(2 * perSender, WAIT);
             List<SseClient.Event> seenOnB = onB.awaitMessages(2 * perSender, WAIT);
             assertEquals(seenOnA, seenOnB, "both instances deliver the same events, ids and order");

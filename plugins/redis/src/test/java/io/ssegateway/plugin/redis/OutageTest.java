@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.Metrics;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Redis killed mid-stream and restarted on the same port, under a running gateway with open SSE connections. */
@@ -83,7 +83,6 @@ class OutageTest {
     }
 
     private static long metric(Gateway gateway, String name) {
-        return Http.get(gateway.port(), "/metrics").body().lines().filter(line -> line.startsWith(name + " "))
-                .mapToLong(line -> Long.parseLong(line.substring(name.length() + 1))).findFirst().orElseThrow();
+        return (long) Metrics.value(gateway.port(), name);
     }
 }

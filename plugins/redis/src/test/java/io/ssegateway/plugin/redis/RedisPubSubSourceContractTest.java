@@ -1,32 +1,22 @@
 package io.ssegateway.plugin.redis;
 
-import io.ssegateway.host.testkit.RedisServer;
+import io.ssegateway.redis.RedisPerClass;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.testkit.MessageSourceContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisPubSubSourceContractTest extends MessageSourceContract {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass REDIS = new RedisPerClass();
 
     @Override
     protected MessageSource createSource() {
-        return RedisFixtures.source(redis);
+        return RedisFixtures.source(REDIS.server());
     }
 
     @Override
     protected void publishExternally(String channelId, String eventType, String data) {
-        redis.command("PUBLISH", "sse:" + channelId, BusMessage.json(eventType, data, null));
+        REDIS.server().command("PUBLISH", "sse:" + channelId, BusMessage.json(eventType, data, null));
     }
 }

@@ -6,48 +6,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.RedisServer;
+import io.ssegateway.host.testkit.Metrics;
 import io.ssegateway.host.testkit.SseClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Redis Pub/Sub → SSE over real connections, on one gateway with the Redis source and storage. */
-class RedisSourceDeliveryTest {
+class RedisSourceDeliveryTest extends GatewaysOnRedis {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private static RedisServer redis;
-    private static Gateway gateway;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.start();
-        gateway = RedisFixtures.gateway(redis);
-        RedisFixtures.awaitReady(gateway);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-        redis.close();
+    @Override
+    protected int instances() {
+        return 1;
     }
 
     private static String freshChannel() {
         return "delivery-" + UUID.randomUUID();
     }
 
-    private static void publish(String channel, String payload) {
+    private void publish(String channel, String payload) {
         redis.command("PUBLISH", "sse:" + channel, payload);
     }
 
     @Test
     void jsonMessageWithAnIdIsStoredOnceAndDeliveredWithItsStreamId() throws Exception {
         String channel = freshChannel();
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
             publish(channel, "{\"event_type\": \"order.created\", \"data\": {\"total\": 3, \"items\": [1, 2]}, \"id\": \"o-1\"}");
             SseClient.Event event = client.awaitMessages(1, WAIT).get(0);
             assertEquals("order.created", event.type());
@@ -59,7 +46,7 @@ class RedisSourceDeliveryTest {
     @Test
     void plainTextIsAMessageEventDeliveredButNotStored() throws Exception {
         String channel = freshChannel();
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
             publish(channel, "hello, plain world");
             SseClient.Event event = client.awaitMessages(1, WAIT).get(0);
             assertEquals("message", event.type());
@@ -72,7 +59,7 @@ class RedisSourceDeliveryTest {
     @Test
     void jsonStringDataIsSentAsItsTextLineByLine() throws Exception {
         String channel = freshChannel();
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
             publish(channel, "{\"data\": \"line one\\nline two\", \"id\": 42}");
             SseClient.Event event = client.awaitMessages(1, WAIT).get(0);
             assertEquals("message", event.type());
@@ -84,7 +71,7 @@ class RedisSourceDeliveryTest {
     @Test
     void textThatOnlyLooksLikeJsonIsDeliveredVerbatim() throws Exception {
         String channel = freshChannel();
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
             publish(channel, "{\"data\": \"unterminated");
             publish(channel, "{\"no_data_member\": true}");
             publish(channel, "[1, 2, 3]");
@@ -99,9 +86,10 @@ class RedisSourceDeliveryTest {
     void broadcastReachesEveryChannelWithoutAnId() throws Exception {
         String first = freshChannel();
         String second = freshChannel();
-        try (SseClient a = SseClient.subscribe(gateway.port(), first); SseClient b = SseClient.subscribe(gateway.port(), second)) {
+        try (SseClient onFirst = SseClient.subscribe(a.port(), first);
+             SseClient onSecond = SseClient.subscribe(a.port(), second)) {
             redis.command("PUBLISH", "sse:broadcast", "{\"event_type\": \"notice\", \"data\": \"maintenance at 5\", \"id\": \"n-1\"}");
-            for (SseClient client : List.of(a, b)) {
+            for (SseClient client : List.of(onFirst, onSecond)) {
                 SseClient.Event event = client.awaitEvent(e -> e.type().equals("notice"), WAIT);
                 assertEquals("maintenance at 5", event.data());
                 assertNull(event.id());
@@ -113,7 +101,7 @@ class RedisSourceDeliveryTest {
     void invalidMessagesAreDroppedAndTheSubscriptionGoesOn() throws Exception {
         String channel = freshChannel();
         long rejectedBefore = rejected("control_characters");
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
             publish(channel, "{\"event_type\": \"evil\\nevent: injected\", \"data\": \"x\", \"id\": \"bad-1\"}");
             publish(channel, "{\"event_type\": \"evil\\r\", \"data\": \"x\"}");
             publish(channel, "{\"event_type\": 5, \"data\": \"wrong type\"}");
@@ -126,14 +114,14 @@ class RedisSourceDeliveryTest {
                     () -> "rejections counted: " + rejected("control_characters"));
             assertEquals(0L, redis.command("EXISTS", "sse:stream:" + channel), "an invalid message is never stored");
         }
-        assertEquals(200, Http.get(gateway.port(), "/ready").status());
+        assertEquals(200, Http.get(a.port(), "/ready").status());
     }
 
     @Test
     void apiSendGoesThroughRedisAndAnswersTheStreamId() throws Exception {
         String channel = freshChannel();
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
-            Http.Response response = Http.sendText(gateway.port(), channel, "greeting", "hello");
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
+            Http.Response response = Http.sendText(a.port(), channel, "greeting", "hello");
             assertEquals(200, response.status(), response.body());
             assertEquals(1, response.json().get("sent_count").asInt());
             String streamId = response.json().get("stream_id").asText();
@@ -148,11 +136,11 @@ class RedisSourceDeliveryTest {
     void apiSendRetriedWithTheSameIdIsStoredAndDeliveredOnce() throws Exception {
         String channel = freshChannel();
         String body = "{\"channel_id\": \"" + channel + "\", \"event_type\": \"t\", \"data\": \"once\", \"id\": \"retry-1\"}";
-        try (SseClient client = SseClient.subscribe(gateway.port(), channel)) {
-            String first = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
-            String again = Http.postJson(gateway.port(), "/api/send", body).json().get("stream_id").asText();
+        try (SseClient client = SseClient.subscribe(a.port(), channel)) {
+            String first = Http.postJson(a.port(), "/api/send", body).json().get("stream_id").asText();
+            String again = Http.postJson(a.port(), "/api/send", body).json().get("stream_id").asText();
             assertEquals(first, again);
-            Http.publish(gateway.port(), channel, "t", "next");
+            Http.publish(a.port(), channel, "t", "next");
             List<SseClient.Event> events = client.awaitMessages(2, WAIT);
             assertEquals(List.of("once", "next"), events.stream().map(SseClient.Event::data).toList());
             assertEquals(2L, redis.command("XLEN", "sse:stream:" + channel));
@@ -176,20 +164,20 @@ class RedisSourceDeliveryTest {
         }
     }
 
-    private static List<String> pubsubClients() {
+    private List<String> pubsubClients() {
         return ((String) redis.command("CLIENT", "LIST", "TYPE", "pubsub")).lines()
                 .map(line -> line.substring(0, line.indexOf(' '))).sorted().toList();
     }
 
-    private static long pingCalls() {
+    private long pingCalls() {
         return ((String) redis.command("INFO", "commandstats")).lines().filter(line -> line.startsWith("cmdstat_ping:"))
                 .mapToLong(line -> Long.parseLong(line.replaceAll("^cmdstat_ping:calls=(\\d+),.*", "$1"))).sum();
     }
 
     @Test
     void apiSendBroadcastGoesThroughRedis() throws Exception {
-        try (SseClient client = SseClient.subscribe(gateway.port(), freshChannel())) {
-            Http.Response response = Http.sendText(gateway.port(), null, "all-hands", "to everyone");
+        try (SseClient client = SseClient.subscribe(a.port(), freshChannel())) {
+            Http.Response response = Http.sendText(a.port(), null, "all-hands", "to everyone");
             assertEquals(200, response.status(), response.body());
             assertTrue(response.json().get("stream_id").isNull());
             SseClient.Event event = client.awaitEvent(e -> e.type().equals("all-hands"), WAIT);
@@ -199,7 +187,7 @@ class RedisSourceDeliveryTest {
 
     @Test
     void apiSendRefusesTheChannelThatNamesTheBroadcast() {
-        Http.Response response = Http.sendText(gateway.port(), "broadcast", "t", "d");
+        Http.Response response = Http.sendText(a.port(), "broadcast", "t", "d");
         assertEquals(400, response.status(), response.body());
         assertTrue(response.json().get("error").asText().contains("sse:broadcast"), response.body());
     }
@@ -207,15 +195,12 @@ class RedisSourceDeliveryTest {
     @Test
     void apiSendRefusesInvalidMessagesBeforeTheBus() {
         String channel = freshChannel();
-        Http.Response response = Http.sendText(gateway.port(), channel, "bad\ntype", "d");
+        Http.Response response = Http.sendText(a.port(), channel, "bad\ntype", "d");
         assertEquals(400, response.status(), response.body());
         assertEquals(0L, redis.command("EXISTS", "sse:stream:" + channel));
     }
 
-    private static long rejected(String reason) {
-        String metrics = Http.get(gateway.port(), "/metrics").body();
-        String prefix = "sse_messages_rejected_total{reason=\"" + reason + "\"} ";
-        return metrics.lines().filter(line -> line.startsWith(prefix))
-                .mapToLong(line -> Long.parseLong(line.substring(prefix.length()))).findFirst().orElse(0);
+    private long rejected(String reason) {
+        return (long) Metrics.value(a.port(), "sse_messages_rejected_total{reason=\"" + reason + "\"}");
     }
 }

@@ -1,7 +1,8 @@
 package io.ssegateway.plugin.registry;
 
+import io.ssegateway.redis.RedisLink;
 import io.ssegateway.spi.CancellationToken;
-import io.ssegateway.spi.ConnectionManager;
+import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 import io.ssegateway.spi.source.MessageHandler;
@@ -10,6 +11,7 @@ import io.ssegateway.spi.source.SourceFactory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -62,55 +64,64 @@ public final class ChannelRegistrySource implements MessageSource {
         return current == null ? null : current.address();
     }
 
+    /** Registers this instance under each channel of the connection (the first connection of a channel does). */
     @Override
     public void onConnect(ConnectionInfo connection) {
-        if (held.add(connection.channelId())) {
-            Registration current = registration;
-            if (current != null) {
-                current.sync(connection.channelId());
+        for (String channelId : connection.channelIds()) {
+            if (held.add(channelId)) {
+                Registration current = registration;
+                if (current != null) {
+                    current.sync(channelId);
+                }
             }
         }
     }
 
     @Override
     public void onDisconnect(ConnectionInfo connection) {
-        if (held.remove(connection.channelId())) {
-            Registration current = registration;
-            if (current != null) {
-                current.sync(connection.channelId());
+        for (String channelId : connection.channelIds()) {
+            if (held.remove(channelId)) {
+                Registration current = registration;
+                if (current != null) {
+                    current.sync(channelId);
+                }
             }
         }
     }
 
     @Override
-    public void start(MessageHandler handler, ConnectionManager connections, CancellationToken cancel) throws Exception {
-        RedisLink link = new RedisLink(settings, () -> {
+    public void start(MessageHandler handler, ConnectionView connections, CancellationToken cancel) throws Exception {
+        RedisLink link = new RedisLink(settings.redis(), "channel registry", () -> {
             Registration current = registration;
             if (current != null) {
                 current.markDirty();
             }
         });
-        ChannelDirectory directory = new ChannelDirectory(link, settings.keyPrefix());
+        ChannelDirectory directory = new ChannelDirectory(link, new RegistryKeys(settings.keyPrefix(), settings.redis().keyLayout()),
+                settings.originalKeys());
         PushServer server;
         try {
             server = PushServer.start(settings.pushHost(), settings.pushPort(),
-                    new PushApi(handler, connections, directory, settings), settings.keyOf("push-port"));
+                    new PushApi(handler, connections, directory, settings), settings.keyOf("push-port"),
+                    settings.pushLimits());
         } catch (Exception e) {
             link.close();
             throw e;
         }
         Registration started = new Registration(directory, link, held, settings, connections, advertisedAddress(server.port()));
-        registration = started;
-        pushPort = server.port();
         LOG.info("Channel registry: push API on " + settings.pushHost() + ":" + server.port() + ", advertised as "
                 + started.address() + " for instance " + started.instanceId() + "; registry in Redis "
-                + settings.redisDisplay() + " under " + settings.keyPrefix() + " (channel-ttl "
+                + settings.redis().display() + " under " + settings.keyPrefix() + " (channel-ttl "
                 + settings.channelTtl().toMillis() + " ms, instance-ttl " + settings.instanceTtl().toMillis() + " ms)"
                 + (settings.pushToken() == null ? "" : ", push token required"));
         if (settings.pushToken() == null) {
-            LOG.warning(settings.keyOf("push-token") + " is not set: anyone who reaches port " + server.port()
-                    + " can push to any channel. Set a token, or keep the port on a private network");
+            LOG.warning(settings.keyOf("push-token") + " is not set: the push API listens on " + settings.pushHost()
+                    + " only, for processes on this machine. To accept pushes from other hosts (agents, other"
+                    + " instances), set a push token and " + settings.keyOf("push-host"));
         }
+        // published after the start-up log, so whoever waits for the port also sees what was announced
+        registration = started;
+        pushPort = server.port();
         link.connect();
         try {
             started.maintain(cancel);
@@ -149,13 +160,21 @@ public final class ChannelRegistrySource implements MessageSource {
     /**
      * {@code gateway.source.type: channel-registry}; node {@code gateway.source.channel-registry}: {@code redis-url},
      * {@code timeout}, {@code reconnect-max-delay}, {@code push-host}, {@code push-port}, {@code address},
-     * {@code channel-ttl}, {@code instance-ttl}, {@code key-prefix}, {@code push-token}, {@code max-body-bytes}
+     * {@code channel-ttl}, {@code instance-ttl}, {@code key-prefix}, {@code original-keys}, {@code push-token},
+     * {@code max-body-bytes}
      * (see {@link RegistrySettings} and the README).
      */
     public static final class Factory implements SourceFactory {
         @Override
         public String name() {
             return "channel-registry";
+        }
+
+        /** The original gateway's environment names for this plugin's settings. */
+        @Override
+        public Map<String, String> environmentAliases() {
+            return Map.of("REDIS_URL", "redis-url", "PUSH_PORT", "push-port", "GATEWAY_ADDR", "address",
+                    "CHANNEL_TTL", "channel-ttl");
         }
 
         @Override

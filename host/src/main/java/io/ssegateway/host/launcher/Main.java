@@ -93,8 +93,10 @@ public final class Main {
             System.exit(1);
             return;
         }
+        // names the bound port: with PORT=0 (tests, some supervisors) this line is where it is announced
         log.info("Started in " + (System.nanoTime() - startedAt) / 1_000_000 + " ms (JVM up "
-                + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms)");
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms), serving port "
+                + gateway.port());
         // stopped by a signal, or (the default listener-failure action) because the listener died
         gateway.awaitStopped();
         if (gateway.listenerFailure().isPresent()) {

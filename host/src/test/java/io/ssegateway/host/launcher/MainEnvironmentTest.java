@@ -38,13 +38,13 @@ class MainEnvironmentTest {
     void listsLogLevelsAndTyposFromTheEnvironment() throws Exception {
         TestPlugins.journalListener(home.resolve("plugins"));
         Path journal = home.resolve("journal.txt");
-        int port = MainProcess.freePort();
         try (MainProcess main = MainProcess.start(MainProcess.command(home), home, Map.of(
-                "PORT", Integer.toString(port),
+                "PORT", "0",
                 "GATEWAY_LISTENERS_0", "journal",
                 "GATEWAY_LISTENER_JOURNAL_PATH", journal.toString(),
                 "GATEWAY_HEARTBEAT_INTERVL", "1s",
                 "GATEWAY_LOG_LEVEL", "WARNING, io.ssegateway.host.launcher=INFO"))) {
+            int port = main.awaitStartedPort();
             main.awaitReady(port);
             try (SseClient client = SseClient.subscribe(port, "env")) {
                 assertEquals(200, client.status());
@@ -65,7 +65,7 @@ class MainEnvironmentTest {
 
     @Test
     void aLogLevelThatIsNoLevelStopsStartUpNamingTheKey() throws Exception {
-        MainProcess.Exit exit = MainProcess.runToExit(home, Map.of("PORT", Integer.toString(MainProcess.freePort()),
+        MainProcess.Exit exit = MainProcess.runToExit(home, Map.of("PORT", "0",
                 "GATEWAY_LOG_LEVEL", "io.ssegateway=LOUD"));
         assertEquals(2, exit.code(), exit.output());
         assertTrue(exit.output().contains("gateway.log.level: 'LOUD' is not a log level"), exit.output());

@@ -38,11 +38,11 @@ class MainTlsTest {
             Files.copy(SHIPPED_CONF.resolve(file), home.resolve("conf").resolve(file));
         }
         SelfSignedCertificate certificate = SelfSignedCertificate.create(home, "env");
-        int port = MainProcess.freePort();
         try (MainProcess main = MainProcess.start(MainProcess.command(home), home, Map.of(
-                "PORT", Integer.toString(port),
+                "PORT", "0",
                 "SERVER_TLS_CERT", certificate.certificatePem().toString(),
                 "SERVER_TLS_KEY", certificate.keyPem().toString()))) {
+            int port = main.awaitStartedPort();
             HttpClient client = HttpClient.newBuilder().sslContext(certificate.sslContext()).build();
             try {
                 SseClient.awaitCondition(() -> ready(client, port) || !main.isAlive(), Duration.ofSeconds(60), main::output);

@@ -29,7 +29,7 @@ class PluginFailuresTest {
 
     private void config(String yaml) throws IOException {
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/application.yaml"), "server:\n  port: " + MainProcess.freePort() + "\n" + yaml);
+        Files.writeString(home.resolve("conf/application.yaml"), "server:\n  port: 0\n" + yaml);
     }
 
     private MainProcess.Exit runToExit() throws Exception {
@@ -111,14 +111,13 @@ class PluginFailuresTest {
     void aReadOnlyPluginsFolderStillLoadsZipPlugins() throws Exception {
         TestPlugins.shouterZip(plugins());
         config("gateway:\n  source:\n    type: shouter\n");
-        int port = Integer.parseInt(Files.readString(home.resolve("conf/application.yaml")).lines()
-                .filter(line -> line.trim().startsWith("port:")).findFirst().orElseThrow().replaceAll("\\D", ""));
         String dir = plugins().toString();
         String script = "mount --bind " + dir + " " + dir + " && mount -o remount,ro,bind " + dir
                 + " && touch " + dir + "/probe 2>/dev/null && echo WRITABLE; exec \"$0\" \"$@\"";
         List<String> command = new ArrayList<>(List.of("unshare", "-m", "sh", "-c", script));
         command.addAll(MainProcess.command(home));
         try (MainProcess main = MainProcess.start(command, home, Map.of())) {
+            int port = main.awaitStartedPort();
             main.awaitReady(port);
             try (SseClient client = SseClient.subscribe(port, "ro")) {
                 assertEquals("HI RO!", client.awaitMessages(1, Duration.ofSeconds(10)).get(0).data());

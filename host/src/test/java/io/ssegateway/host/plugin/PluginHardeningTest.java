@@ -149,15 +149,14 @@ class PluginHardeningTest {
     void whatKilledGatewaysLeftIsRemovedByTheNextStart() throws Exception {
         TestPlugins.shouterZip(plugins());
         Path tmp = Files.createDirectories(home.resolve("tmp"));
-        int port = io.ssegateway.host.testkit.MainProcess.freePort();
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/application.yaml"), "server:\n  port: " + port + "\n");
+        Files.writeString(home.resolve("conf/application.yaml"), "server:\n  port: 0\n");
         java.util.List<String> command = io.ssegateway.host.testkit.MainProcess.command(home);
         command.add(1, "-Djava.io.tmpdir=" + tmp);
         List<Path> leftByTheKilled = List.of();
         for (int run = 1; run <= 3; run++) {
             try (var main = io.ssegateway.host.testkit.MainProcess.start(command, home, java.util.Map.of())) {
-                main.awaitReady(port);
+                main.awaitReady(main.awaitStartedPort());
                 List<Path> dirs = workDirs(tmp);
                 assertEquals(1, dirs.size(), "run " + run + ": " + dirs);
                 assertTrue(leftByTheKilled.stream().noneMatch(Files::exists), "left by the killed gateway: "

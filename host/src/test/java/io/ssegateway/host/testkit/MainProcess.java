@@ -1,7 +1,6 @@
 package io.ssegateway.host.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code bin/sse-gateway} as a user runs it: {@code launcher.Main} in its own JVM with this test's class path, a home
@@ -19,6 +20,8 @@ public final class MainProcess implements AutoCloseable {
     /** How a run that ended went. */
     public record Exit(int code, String output) {
     }
+
+    private static final Pattern STARTED = Pattern.compile("Started in .* serving port (\\d+)");
 
     private final Process process;
     private final Path log;
@@ -59,6 +62,20 @@ public final class MainProcess implements AutoCloseable {
         return new Exit(process.exitValue(), output());
     }
 
+    /**
+     * Waits for the launcher's "Started … serving port N" line and returns N; fails if the process exits first. Start
+     * it with {@code PORT=0}: a port picked here and bound later by the child can be taken meanwhile.
+     */
+    public int awaitStartedPort() {
+        SseClient.awaitCondition(() -> STARTED.matcher(output()).find() || !process.isAlive(), Duration.ofSeconds(60),
+                this::output);
+        Matcher started = STARTED.matcher(output());
+        if (!started.find()) {
+            throw new AssertionError("Main exited instead of starting:\n" + output());
+        }
+        return Integer.parseInt(started.group(1));
+    }
+
     /** Waits until the gateway on {@code port} answers {@code /ready} with 200; fails if the process exits first. */
     public MainProcess awaitReady(int port) {
         SseClient.awaitCondition(() -> ready(port) || !process.isAlive(), Duration.ofSeconds(60), this::output);
@@ -95,13 +112,6 @@ public final class MainProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
-        }
-    }
-
-    /** A port that was free a moment ago. */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

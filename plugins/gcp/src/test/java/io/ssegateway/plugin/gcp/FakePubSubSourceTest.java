@@ -181,6 +181,9 @@ class FakePubSubSourceTest extends PubSubSourceScenarios {
         gateway("gw-flow", new MemoryStorage(), topicConfig(fake.endpoint(), topic,
                 Map.of("max-outstanding-messages", "7", "max-outstanding-bytes", "123456", "ack-deadline", "15s")));
         SubscriptionName subscription = SubscriptionNames.perInstance(PubSubTestClient.PROJECT, topic, "gw-flow");
+        // ready means the subscription exists; the client opens its streaming pull a moment later
+        SseClient.awaitCondition(() -> fake.openStreams(subscription.toString()) >= 1, TIMEOUT,
+                () -> "no stream was opened");
         StreamingPullRequest request = fake.initialRequests().stream()
                 .filter(r -> r.getSubscription().equals(subscription.toString())).findFirst().orElseThrow();
         assertEquals(7, request.getMaxOutstandingMessages());

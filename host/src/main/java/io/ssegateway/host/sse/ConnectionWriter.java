@@ -14,7 +14,6 @@ import io.ssegateway.host.http.StreamLink;
 import io.ssegateway.kit.RateLimitedLog;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.storage.MessageStorage;
-import io.ssegateway.spi.storage.Replay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -197,59 +196,35 @@ final class ConnectionWriter implements Subscriber.Writer {
      * If the storage fails, the subscriber is closed: the stream ends, so that the client reconnects and asks again.
      */
     private void replay(String lastEventId) throws IOException {
-        metrics.replays.increment();
-        long startedAt = System.nanoTime();
-        long[] sent = {0};
-        try {
-            replayPages(lastEventId, sent);
-        } finally {
-            GatewayMetrics.record(metrics.replayDuration, System.nanoTime() - startedAt);
-            metrics.replaySize.record(sent[0]);
-        }
-    }
-
-    /** The pages of {@link #replay}; adds the bytes written to {@code sent[0]}. */
-    private void replayPages(String lastEventId, long[] sent) throws IOException {
         String channelId = subscriber.info().channelId();
-        String after = lastEventId;
-        boolean firstPage = true;
-        while (true) {
-            String askedAfter = after;
-            Replay page;
-            try {
-                page = PluginCalls.withContextLoader(storage,
-                        () -> storage.messagesAfter(channelId, askedAfter, settings.replayPageBytes()));
-            } catch (RuntimeException | LinkageError e) {
+        ReplayPages pages = new ReplayPages(storage, settings.replayPageBytes(), subscriber, out, metrics);
+        pages.measured(() -> pages.send(channelId, lastEventId, new ReplayPages.Frames() {
+            @Override
+            public void reachesBack(String floor) {
+                floorId = floor;
+            }
+
+            @Override
+            public void gap(ByteArrayOutputStream to, String askedAfter, String earliestId) {
+                // not Jackson: its per-thread buffers would stay with this (long-lived) thread
+                to.writeBytes(Frame.event(null, "gap", JsonText.gap(null, askedAfter, earliestId)).bytes());
+            }
+
+            @Override
+            public void event(ByteArrayOutputStream to, SseEvent event) {
+                to.writeBytes(Frame.event(event.streamId(), event.eventType(), event.data()).bytes());
+                floorId = event.streamId();
+            }
+
+            @Override
+            public void failed(Throwable e) {
                 metrics.replayFailures.increment();
                 REPLAY_LOG.warn("Replay for channel '" + channelId + "' failed in storage '" + storage.name()
                         + "', ending the stream so that the client retries: " + PluginCalls.describe(storage, e));
                 subscriber.close(CloseReason.REPLAY_FAILED);
-                return;
             }
-            // the response stream is unbuffered: collect the page into few large writes
-            ByteArrayOutputStream pending = new ByteArrayOutputStream();
-            if (!page.complete()) {
-                // on a later page: the history moved past the last page while it was being sent
-                metrics.replayGaps.increment();
-                // not Jackson: its per-thread buffers would stay with this (long-lived) thread
-                pending.writeBytes(Frame.event(null, "gap", JsonText.gap(null, askedAfter, page.earliestId())).bytes());
-            } else if (firstPage) {
-                floorId = MessageStorage.EARLIEST.equals(lastEventId) ? null : lastEventId;
-            }
-            for (SseEvent event : page.events()) {
-                pending.writeBytes(Frame.event(event.streamId(), event.eventType(), event.data()).bytes());
-                floorId = event.streamId();
-                ReplayBatch.writeIfFull(pending, out, sent);
-            }
-            ReplayBatch.finish(pending, out, sent);
-            metrics.replayedEvents.add(page.events().size());
-            eventsSent += page.events().size();
-            if (!page.more() || subscriber.closeReason() != null) {
-                return;
-            }
-            after = page.lastId();
-            firstPage = false;
-        }
+        }));
+        eventsSent += pages.events();
     }
 
     /**

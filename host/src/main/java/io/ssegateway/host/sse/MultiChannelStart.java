@@ -10,7 +10,6 @@ import io.ssegateway.host.core.PluginCalls;
 import io.ssegateway.kit.RateLimitedLog;
 import io.ssegateway.spi.SseEvent;
 import io.ssegateway.spi.storage.MessageStorage;
-import io.ssegateway.spi.storage.Replay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -73,18 +72,13 @@ final class MultiChannelStart {
         if (lastEventId == null) {
             return 0;
         }
-        metrics.replays.increment();
-        long startedAt = System.nanoTime();
-        long[] sent = {0, 0};
-        try {
+        ReplayPages pages = new ReplayPages(storage, settings.replayPageBytes(), subscriber, out, metrics);
+        pages.measured(() -> {
             for (int i = 0; i < cursor.channels().size() && subscriber.closeReason() == null; i++) {
-                replay(i, sent);
+                pages.send(cursor.channels().get(i), cursor.position(i), new ChannelFrames(i));
             }
-        } finally {
-            GatewayMetrics.record(metrics.replayDuration, System.nanoTime() - startedAt);
-            metrics.replaySize.record(sent[0]);
-        }
-        return sent[1];
+        });
+        return pages.events();
     }
 
     /** Writes {@code id: <cursor>} (nothing if the cursor is too long: the client then keeps its previous id). */
@@ -116,48 +110,42 @@ final class MultiChannelStart {
         return true;
     }
 
-    /** Sends channel {@code index}'s history after its position, page by page; adds bytes and events to {@code sent}. */
-    private void replay(int index, long[] sent) throws IOException {
-        String channelId = cursor.channels().get(index);
-        String asked = cursor.position(index);
-        String after = asked;
-        boolean firstPage = true;
-        while (true) {
-            String askedAfter = after;
-            Replay page;
-            try {
-                page = PluginCalls.withContextLoader(storage,
-                        () -> storage.messagesAfter(channelId, askedAfter, settings.replayPageBytes()));
-            } catch (RuntimeException | LinkageError e) {
-                failed(channelId, "its replay", e);
-                return;
-            }
-            ByteArrayOutputStream pending = new ByteArrayOutputStream();
-            if (!page.complete()) {
-                metrics.replayGaps.increment();
-                pending.writeBytes(Frame.event(null, "gap", JsonText.gap(channelId, askedAfter, page.earliestId())).bytes());
-                // the position asked for means nothing to the storage: what follows is where the channel stands now
-                cursor.start(index, null);
-                cursor.floor(index, null);
-            } else if (firstPage) {
-                cursor.floor(index, MessageStorage.EARLIEST.equals(asked) ? null : asked);
-            }
-            for (SseEvent event : page.events()) {
-                cursor.delivered(index, event.streamId(), storage);
-                cursor.floor(index, event.streamId());
-                writeId(pending, cursor);
-                pending.writeBytes(Frame.channelEvent(channelId, event.streamId(), event.eventType(), event.data(), true)
-                        .envelope());
-                ReplayBatch.writeIfFull(pending, out, sent);
-            }
-            ReplayBatch.finish(pending, out, sent);
-            metrics.replayedEvents.add(page.events().size());
-            sent[1] += page.events().size();
-            if (!page.more() || subscriber.closeReason() != null) {
-                return;
-            }
-            after = page.lastId();
-            firstPage = false;
+    /** Channel {@code index}'s replayed frames: in envelopes, each with the cursor after it as its id. */
+    private final class ChannelFrames implements ReplayPages.Frames {
+
+        private final int index;
+        private final String channelId;
+
+        ChannelFrames(int index) {
+            this.index = index;
+            this.channelId = cursor.channels().get(index);
+        }
+
+        @Override
+        public void reachesBack(String floor) {
+            cursor.floor(index, floor);
+        }
+
+        @Override
+        public void gap(ByteArrayOutputStream to, String askedAfter, String earliestId) {
+            to.writeBytes(Frame.event(null, "gap", JsonText.gap(channelId, askedAfter, earliestId)).bytes());
+            // the position asked for means nothing to the storage: what follows is where the channel stands now
+            cursor.start(index, null);
+            cursor.floor(index, null);
+        }
+
+        @Override
+        public void event(ByteArrayOutputStream to, SseEvent event) {
+            cursor.delivered(index, event.streamId(), storage);
+            cursor.floor(index, event.streamId());
+            writeId(to, cursor);
+            to.writeBytes(Frame.channelEvent(channelId, event.streamId(), event.eventType(), event.data(), true)
+                    .envelope());
+        }
+
+        @Override
+        public void failed(Throwable e) {
+            MultiChannelStart.this.failed(channelId, "its replay", e);
         }
     }
 

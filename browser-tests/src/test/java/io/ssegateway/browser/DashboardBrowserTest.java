@@ -116,7 +116,10 @@ class DashboardBrowserTest {
 
     private List<String> awaitLogged(String type) {
         browser.await(() -> loggedEvents().stream().anyMatch(event -> event.get(0).equals(type)),
-                () -> "no '" + type + "' event in the test panel: " + loggedEvents());
+                () -> "no '" + type + "' event in the test panel: " + loggedEvents() + "; panel state '"
+                        + browser.text("#test-state") + "', listening to '" + browser.text("#test-listened")
+                        + "'; send form: result '" + browser.text("#send-result") + "', error '"
+                        + browser.text("#send-error") + "'");
         return loggedEvents().stream().filter(event -> event.get(0).equals(type)).findFirst().orElseThrow();
     }
 

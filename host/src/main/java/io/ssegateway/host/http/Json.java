@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssegateway.kit.StrictJson;
+import java.nio.charset.StandardCharsets;
 
 /**
  * JSON responses: the gateway's replies and errors ({@code {"error": "…"}} with a status). Requests are read with the
@@ -20,11 +21,14 @@ public final class Json {
         return StrictJson.object();
     }
 
-    /** Sends {@code body} as compact JSON with {@code status}. */
+    /**
+     * Sends {@code body} as compact JSON with {@code status}, as bytes: a {@code String} would go through Helidon's
+     * media writers (a lookup and content negotiation per reply).
+     */
     public static void send(ServerResponse response, int status, ObjectNode body) {
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        response.send(body.toString());
+        response.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends {@code {"error": message}} with {@code status}. */

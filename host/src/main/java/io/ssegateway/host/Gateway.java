@@ -24,11 +24,13 @@ import io.ssegateway.host.core.PluginCalls;
 import io.ssegateway.host.core.PluginStatus;
 import io.ssegateway.host.core.TlsFiles;
 import io.ssegateway.host.http.Http2StreamLink;
+import io.ssegateway.host.http.BindCheck;
 import io.ssegateway.host.http.Cidr;
 import io.ssegateway.host.http.ClientAddress;
 import io.ssegateway.host.http.HeadRequests;
 import io.ssegateway.host.http.Json;
 import io.ssegateway.host.http.JsonDirectHandler;
+import io.ssegateway.host.http.ListenerLimits;
 import io.ssegateway.host.http.OpenConnections;
 import io.ssegateway.host.http.ReadBufferRelease;
 import io.ssegateway.host.http.ServerTls;
@@ -45,12 +47,6 @@ import io.ssegateway.spi.lifecycle.ConnectionListener;
 import io.ssegateway.spi.source.BusSource;
 import io.ssegateway.spi.source.MessageSource;
 import io.ssegateway.spi.storage.MessageStorage;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -336,10 +332,10 @@ public final class Gateway {
                 || (managementConnections != null && server.port(MANAGEMENT) < 0)) {
             stop();
             // Helidon does not say which listener failed: the management one if its address is still taken now
-            if (managementConnections != null && settings.managementPort() > 0 && cannotBindNow(settings)) {
-                throw cannotListen(settings.managementHost(), settings.managementPort(), bindFailure);
+            if (managementConnections != null && settings.managementPort() > 0 && BindCheck.cannotBindNow(settings.managementHost(), settings.managementPort())) {
+                throw BindCheck.cannotListen(settings.managementHost(), settings.managementPort(), bindFailure);
             }
-            throw cannotListen(settings.host(), settings.port(), bindFailure);
+            throw BindCheck.cannotListen(settings.host(), settings.port(), bindFailure);
         }
         startedAtNanos = System.nanoTime();
         if (tlsReloader != null) {
@@ -452,30 +448,9 @@ public final class Gateway {
         listenerFailure = failure;
         Thread.ofPlatform().name("sse-gateway-listener-failure").start(() -> {
             LOG.severe("The HTTP listener on " + settings.host() + ":" + settings.port() + " stopped accepting"
-                    + " connections (" + describe(failure) + "): the gateway is unreachable");
+                    + " connections (" + BindCheck.describe(failure) + "): the gateway is unreachable");
             onListenerFailure.accept(failure);
         });
-    }
-
-    /** Whether the management address cannot be bound (after this gateway released its sockets). */
-    private static boolean cannotBindNow(GatewaySettings settings) {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.bind(new InetSocketAddress(settings.managementHost(), settings.managementPort()));
-            return false;
-        } catch (IOException | RuntimeException e) {
-            return true;
-        }
-    }
-
-    /** {@code cannot listen on <host>:<port>: <cause>}: what start-up reports for an address it cannot bind. */
-    private static IllegalStateException cannotListen(String host, int port, Throwable cause) {
-        return new IllegalStateException("cannot listen on " + host + ":" + port + ": "
-                + (cause == null ? "the web server did not start" : describe(cause)), cause);
-    }
-
-    private static String describe(Throwable cause) {
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message + " (" + cause.getClass().getSimpleName() + ")";
     }
 
     private boolean awaitNoConnections(long deadlineNanos) {
@@ -1031,23 +1006,11 @@ public final class Gateway {
          * @throws IllegalStateException {@code cannot listen on <host>:<port>: <cause>}, as {@link Gateway#start()}
          */
         public Builder checkListenAddress() {
-            probe(host, port);
+            BindCheck.requireBindable(host, port);
             if (managementPort > 0) {
-                probe(managementHost == null ? host : managementHost, managementPort);
+                BindCheck.requireBindable(managementHost == null ? host : managementHost, managementPort);
             }
             return this;
-        }
-
-        private static void probe(String host, int port) {
-            if (port == 0) {
-                return;
-            }
-            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-                probe.bind(new InetSocketAddress(host, port));
-            } catch (IOException | RuntimeException e) {
-                throw cannotListen(host, port, e instanceof UnresolvedAddressException
-                        ? new UnknownHostException(host + " is not a known host or address") : e);
-            }
         }
 
         /** @throws IllegalStateException naming what is missing or invalid */
@@ -1119,11 +1082,11 @@ public final class Gateway {
             if (maxTcpConnections == 0 || maxTcpConnections < -1) {
                 problems.add("maxTcpConnections must be positive, not " + maxTcpConnections);
             }
-            int tcpCap = maxTcpConnections == -1 ? defaultMaxTcpConnections(openFilesLimit()) : maxTcpConnections;
-            int sseCap = maxConnections == -1 ? defaultMaxConnections(tcpCap) : maxConnections;
+            int tcpCap = maxTcpConnections == -1 ? ListenerLimits.defaultMaxTcpConnections(ListenerLimits.openFilesLimit()) : maxTcpConnections;
+            int sseCap = maxConnections == -1 ? ListenerLimits.defaultMaxConnections(tcpCap) : maxConnections;
             if (sseCap >= tcpCap) {
                 problems.add("maxConnections (" + sseCap + ") must be below maxTcpConnections (" + tcpCap
-                        + (maxTcpConnections == -1 ? ", from the open-files limit " + openFilesLimit() : "")
+                        + (maxTcpConnections == -1 ? ", from the open-files limit " + ListenerLimits.openFilesLimit() : "")
                         + "), so that /health and the admin API stay reachable when streams fill the instance");
             }
             for (Duration timeout : List.of(requestHeaderTimeout, requestBodyTimeout, idleTimeout)) {
@@ -1174,39 +1137,13 @@ public final class Gateway {
                     tlsCert == null && tlsKeystore == null ? null : new TlsFiles(tlsCert, tlsKey, tlsKeyPassphrase,
                             tlsKeystore, tlsKeystorePassphrase, tlsReloadInterval),
                     http2, http2MaxConcurrentStreams);
-            long limit = openFilesLimit();
-            if (maxTcpConnections != -1 && limit > 0 && maxTcpConnections > limit - fileReserve(limit)) {
-                LOG.warning("maxTcpConnections " + maxTcpConnections + " leaves less than " + fileReserve(limit)
+            long limit = ListenerLimits.openFilesLimit();
+            if (maxTcpConnections != -1 && limit > 0 && maxTcpConnections > limit - ListenerLimits.fileReserve(limit)) {
+                LOG.warning("maxTcpConnections " + maxTcpConnections + " leaves less than " + ListenerLimits.fileReserve(limit)
                         + " of the open-files limit " + limit + " for everything else: the listener may run out of"
                         + " file descriptors (raise the limit, e.g. LimitNOFILE, or lower server.max-tcp-connections)");
             }
             return new Gateway(this, settings);
-        }
-
-        /** The open-files limit of this process, or -1 if the platform does not say. */
-        static long openFilesLimit() {
-            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-                return unix.getMaxFileDescriptorCount();
-            }
-            return -1;
-        }
-
-        /** File descriptors kept back from the listener: half of the limit, at most 512. */
-        static long fileReserve(long openFilesLimit) {
-            return Math.min(512, openFilesLimit / 2);
-        }
-
-        /** The open-files limit less {@link #fileReserve}; 10,000 where the limit is unknown. */
-        static int defaultMaxTcpConnections(long openFilesLimit) {
-            if (openFilesLimit <= 0) {
-                return 10_000;
-            }
-            return (int) Math.max(16, Math.min(Integer.MAX_VALUE, openFilesLimit - fileReserve(openFilesLimit)));
-        }
-
-        /** {@code maxTcpConnections} less a headroom for non-streaming requests: a quarter of it, at most 256. */
-        static int defaultMaxConnections(int maxTcpConnections) {
-            return Math.max(1, maxTcpConnections - Math.min(256, maxTcpConnections / 4));
         }
     }
 }

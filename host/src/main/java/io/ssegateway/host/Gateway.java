@@ -168,9 +168,13 @@ public final class Gateway {
                 // Helidon's own protocol errors (400, 413, 414, 501, 505) as JSON
                 .directHandlers(JsonDirectHandler.all())
                 .routing(this::routing);
+        // No Nagle: an event is written when it is due, not held until the client acknowledged the previous one
+        // (with the client's delayed acknowledgements that could add 40 ms to a delivery)
+        SocketOptions.Builder socketOptions = SocketOptions.builder().tcpNoDelay(true);
         if (settings.socketSendBuffer() > 0) {
-            web.connectionOptions(SocketOptions.builder().socketSendBufferSize(settings.socketSendBuffer()).build());
+            socketOptions.socketSendBufferSize(settings.socketSendBuffer());
         }
+        web.connectionOptions(socketOptions.build());
         this.managementConnections = settings.hasManagementPort() ? new OpenConnections(metrics, MANAGEMENT_MAX_TCP,
                 settings.requestHeaderTimeout(), settings.requestBodyTimeout(), settings.idleTimeout()) : null;
         if (managementConnections != null) {

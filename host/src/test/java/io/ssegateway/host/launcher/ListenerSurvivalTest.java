@@ -51,7 +51,7 @@ class ListenerSurvivalTest {
 
     @Test
     void moreSilentConnectionsThanOpenFilesLeaveTheListenerServing(@TempDir Path dir) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dir, GatewayProcess.freePort(), OPEN_FILES,
+        try (GatewayProcess gateway = GatewayProcess.start(dir, OPEN_FILES,
                 Map.of("SERVER_REQUEST_dash_HEADER_dash_TIMEOUT", "2s")).awaitHealthy(START)) {
             List<Socket> flood = silentConnections(gateway.port(), OPEN_FILES + 150);
             try {
@@ -70,7 +70,7 @@ class ListenerSurvivalTest {
     @Test
     void aFloodHeldForThreeSecondsThenReleasedLeavesHealthAnswering(@TempDir Path dir) throws Exception {
         // the acceptance run: default timeouts, the flood closes before any of them
-        try (GatewayProcess gateway = GatewayProcess.start(dir, GatewayProcess.freePort(), OPEN_FILES, Map.of())
+        try (GatewayProcess gateway = GatewayProcess.start(dir, OPEN_FILES, Map.of())
                 .awaitHealthy(START)) {
             List<Socket> flood = silentConnections(gateway.port(), OPEN_FILES + 150);
             Thread.sleep(3_000);
@@ -84,7 +84,7 @@ class ListenerSurvivalTest {
     @Test
     void aListenerThatRunsOutOfFileDescriptorsEndsTheProcessWithStatus3(@TempDir Path dir) throws Exception {
         // a TCP cap far above the open-files limit: accept meets EMFILE, and Helidon's listener stops for good
-        try (GatewayProcess gateway = GatewayProcess.start(dir, GatewayProcess.freePort(), OPEN_FILES,
+        try (GatewayProcess gateway = GatewayProcess.start(dir, OPEN_FILES,
                 Map.of("SERVER_MAX_dash_TCP_dash_CONNECTIONS", "5000", "GATEWAY_MAX_dash_CONNECTIONS", "4000"))
                 .awaitHealthy(START)) {
             List<Socket> flood = new ArrayList<>();
@@ -104,7 +104,7 @@ class ListenerSurvivalTest {
     void aPortAlreadyTakenStopsStartUpWithStatus1AndOneLineNamingIt(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             int port = taken.getLocalPort();
-            try (GatewayProcess gateway = GatewayProcess.start(dir, port, 0, Map.of())) {
+            try (GatewayProcess gateway = GatewayProcess.start(dir, 0, Map.of("PORT", Integer.toString(port)))) {
                 assertEquals(1, gateway.awaitExit(Duration.ofSeconds(60)), gateway.output());
                 String output = gateway.output();
                 assertTrue(output.contains("sse-gateway: could not start: cannot listen on 0.0.0.0:" + port

@@ -1,8 +1,6 @@
 package io.ssegateway.host.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +18,20 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
-    private final int port;
+    /** Read from the launcher's start-up line; 0 until then. */
+    private volatile int port;
 
-    private GatewayProcess(Process process, Path output, int port) {
+    private GatewayProcess(Process process, Path output) {
         this.process = process;
         this.output = output;
-        this.port = port;
     }
 
     /**
-     * Starts the launcher with {@code PORT=port} and {@code environment}, its home an empty folder under
-     * {@code dir}; {@code openFiles > 0} runs it under {@code ulimit -n openFiles}.
+     * Starts the launcher on a port of the system's choice ({@code PORT=0}, read back from its start-up line: a port
+     * picked here could be taken before the child binds it) with {@code environment} (a {@code PORT} in it wins), its
+     * home an empty folder under {@code dir}; {@code openFiles > 0} runs it under {@code ulimit -n openFiles}.
      */
-    public static GatewayProcess start(Path dir, int port, int openFiles, Map<String, String> environment)
+    public static GatewayProcess start(Path dir, int openFiles, Map<String, String> environment)
             throws IOException {
         Path home = Files.createDirectories(dir.resolve("home"));
         Path output = dir.resolve("gateway.log");
@@ -46,21 +45,22 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(java);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
-        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("PORT", "0");
         builder.environment().putAll(environment);
-        return new GatewayProcess(builder.start(), output, port);
+        return new GatewayProcess(builder.start(), output);
     }
 
-    /** A port nothing listens on right now. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
+    /** The port it listens on; waits for its start-up line (at most a minute), failing if it exits first. */
     public int port() {
+        if (port == 0) {
+            SseClient.awaitCondition(() -> MainProcess.startedPort(output()) > 0 || !process.isAlive(),
+                    Duration.ofSeconds(60), () -> "no start-up line; output:\n" + output());
+            int started = MainProcess.startedPort(output());
+            if (started <= 0) {
+                throw new AssertionError("the gateway exited instead of starting:\n" + output());
+            }
+            port = started;
+        }
         return port;
     }
 
@@ -70,6 +70,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Waits until {@code /health} answers 200, failing with the output if the process exits or the time runs out. */
     public GatewayProcess awaitHealthy(Duration timeout) {
+        port();
         SseClient.awaitCondition(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the gateway exited with " + process.exitValue() + ":\n" + output());
@@ -85,7 +86,7 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public int healthStatus(Duration timeout) {
         try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port()), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));

@@ -67,13 +67,19 @@ public final class MainProcess implements AutoCloseable {
      * it with {@code PORT=0}: a port picked here and bound later by the child can be taken meanwhile.
      */
     public int awaitStartedPort() {
-        SseClient.awaitCondition(() -> STARTED.matcher(output()).find() || !process.isAlive(), Duration.ofSeconds(60),
+        SseClient.awaitCondition(() -> startedPort(output()) > 0 || !process.isAlive(), Duration.ofSeconds(60),
                 this::output);
-        Matcher started = STARTED.matcher(output());
-        if (!started.find()) {
+        int port = startedPort(output());
+        if (port <= 0) {
             throw new AssertionError("Main exited instead of starting:\n" + output());
         }
-        return Integer.parseInt(started.group(1));
+        return port;
+    }
+
+    /** The port named by the launcher's "Started … serving port N" line in {@code output}, or -1 before that line. */
+    static int startedPort(String output) {
+        Matcher started = STARTED.matcher(output);
+        return started.find() ? Integer.parseInt(started.group(1)) : -1;
     }
 
     /** Waits until the gateway on {@code port} answers {@code /ready} with 200; fails if the process exits first. */

@@ -55,11 +55,11 @@ class ReplayMemoryTest {
                 storage.append("history", SseEvent.of("e", i + ":" + tenKb));
             }
             storage.close();
-            int port = GatewayProcess.freePort();
-            try (GatewayProcess gateway = GatewayProcess.start(dir, port, 0, Map.of(
+            try (GatewayProcess gateway = GatewayProcess.start(dir, 0, Map.of(
                     "GATEWAY_STORAGE_TYPE", "redis", "GATEWAY_STORAGE_REDIS_URL", redis.url(),
                     "GATEWAY_STORAGE_REDIS_MAX_LEN", "2000", "GATEWAY_SOCKET_SEND_BUFFER", "65536"))) {
                 gateway.awaitHealthy(WAIT);
+                int port = gateway.port();
                 long before = liveHeapKb(gateway.pid());
                 List<SseClient> stalled = new ArrayList<>();
                 try {

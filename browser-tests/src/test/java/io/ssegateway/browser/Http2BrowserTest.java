@@ -1,6 +1,7 @@
 package io.ssegateway.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.SelfSignedCertificate;
@@ -66,8 +67,11 @@ class Http2BrowserTest {
         Gateway gateway = start(true);
         SESSION.browser().await(() -> openSources() == SOURCES && gateway.connections().connectionCount() == SOURCES,
                 () -> "open: " + openSources() + ", subscribed: " + gateway.connections().connectionCount());
-        // one TCP connection carries the 20 streams (the stats request below is one more)
-        assertEquals(2, stats(gateway).get("tcp_connections").asInt());
+        // the 20 streams share the TCP connections: usually one, but Chromium may open a few in parallel before it
+        // learns that the origin speaks HTTP/2; never more than its six per origin (where HTTP/1.1 stalls, see
+        // below), plus the stats request
+        int tcp = stats(gateway).get("tcp_connections").asInt();
+        assertTrue(tcp >= 2 && tcp <= 7, "TCP connections carrying " + SOURCES + " streams (and the stats request): " + tcp);
         for (int i = 0; i < SOURCES; i++) {
             publish(gateway, "many-" + i, "for-" + i);
         }

@@ -1,6 +1,7 @@
 package io.ssegateway.host.source;
 
 import io.ssegateway.host.core.PluginCalls;
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.source.MessageHandler;
 import io.ssegateway.spi.source.MessageSource;
@@ -30,7 +31,7 @@ public final class SourceRunner {
     private final MessageSource source;
     private final MessageHandler handler;
     private final ConnectionView connections;
-    private final Cancellation cancellation = new Cancellation();
+    private final CancellationSignal cancellation = new CancellationSignal();
     private volatile State state = State.STARTING;
     private Thread thread;
     /** Completed with the first run's failure (or with null once the gateway stops); for a fail-fast start-up. */

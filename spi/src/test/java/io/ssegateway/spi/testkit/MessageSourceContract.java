@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ssegateway.spi.CancellationToken;
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.source.IncomingMessage;
 import io.ssegateway.spi.source.MessageSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +51,7 @@ public abstract class MessageSourceContract {
     }
 
     private final RecordingHandler handler = new RecordingHandler();
-    private final TestToken token = new TestToken();
+    private final CancellationSignal token = new CancellationSignal();
     private MessageSource source;
     private Thread runner;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -128,43 +125,6 @@ public abstract class MessageSourceContract {
         @Override
         public String instanceId() {
             return instanceId;
-        }
-    }
-
-    /** A cancellation token for driving a source outside a gateway. */
-    public static final class TestToken implements CancellationToken {
-        private final CountDownLatch cancelled = new CountDownLatch(1);
-        private final List<Runnable> actions = new CopyOnWriteArrayList<>();
-
-        public void cancel() {
-            if (cancelled.getCount() > 0) {
-                cancelled.countDown();
-                actions.forEach(Runnable::run);
-            }
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled.getCount() == 0;
-        }
-
-        @Override
-        public void await() throws InterruptedException {
-            cancelled.await();
-        }
-
-        @Override
-        public boolean await(Duration timeout) throws InterruptedException {
-            return cancelled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public void onCancel(Runnable action) {
-            if (isCancelled()) {
-                action.run();
-            } else {
-                actions.add(action);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 import io.ssegateway.spi.testkit.MessageSourceContract;
@@ -33,7 +34,7 @@ class RegistrationRaceTest {
 
     private RedisServer redis;
     private ChannelRegistrySource source;
-    private final MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
+    private final CancellationSignal token = new CancellationSignal();
     private Thread runner;
 
     @BeforeEach

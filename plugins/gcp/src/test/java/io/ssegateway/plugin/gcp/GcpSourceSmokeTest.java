@@ -10,6 +10,7 @@ import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.TestGateways;
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.Delivery;
 import io.ssegateway.spi.source.IfStorageFails;
@@ -79,7 +80,7 @@ class GcpSourceSmokeTest {
             });
             MessageSource source = GcpTestSupport.source(PluginConfig.of("gateway.source.gcp", Map.of(
                     "project", PubSubTestClient.PROJECT, "topic", "silence", "endpoint", "127.0.0.1:" + silent.getLocalPort())));
-            MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
+            CancellationSignal token = new CancellationSignal();
             Thread runner = Thread.ofVirtual().start(() -> {
                 try {
                     source.start(new NoHandler(), new MessageSourceContract.NoConnections("silent-1"), token);

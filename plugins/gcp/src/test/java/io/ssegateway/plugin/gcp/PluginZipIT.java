@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.pubsub.v1.TopicName;
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.Delivery;
 import io.ssegateway.spi.source.IfStorageFails;
@@ -81,7 +82,7 @@ class PluginZipIT {
             MessageSource source = factory.create(PluginConfig.of("gateway.source.gcp",
                     Map.of("project", PubSubTestClient.PROJECT, "topic", "zip", "endpoint", fake.endpoint())));
             List<IncomingMessage> received = new CopyOnWriteArrayList<>();
-            MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
+            CancellationSignal token = new CancellationSignal();
             Thread runner = Thread.ofVirtual().unstarted(() -> {
                 try {
                     source.start(collectInto(received), new MessageSourceContract.NoConnections("zip-test"), token);

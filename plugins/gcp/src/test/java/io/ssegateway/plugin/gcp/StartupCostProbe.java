@@ -1,5 +1,6 @@
 package io.ssegateway.plugin.gcp;
 
+import io.ssegateway.spi.CancellationSignal;
 import io.ssegateway.spi.ConnectionView;
 import io.ssegateway.spi.PluginConfig;
 import io.ssegateway.spi.source.Delivery;
@@ -41,7 +42,7 @@ public final class StartupCostProbe {
                 Map.of("project", "probe-project", "topic", "startup-probe", "endpoint", endpoint)));
         long created = System.nanoTime();
         CountDownLatch firstMessage = new CountDownLatch(1);
-        MessageSourceContract.TestToken token = new MessageSourceContract.TestToken();
+        CancellationSignal token = new CancellationSignal();
         Thread runner = Thread.ofVirtual().start(() -> {
             try {
                 source.start(new RecordingHandler() {

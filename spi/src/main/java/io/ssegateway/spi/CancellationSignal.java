@@ -1,19 +1,23 @@
-package io.ssegateway.host.source;
+package io.ssegateway.spi;
 
-import io.ssegateway.spi.CancellationToken;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** The host's {@link CancellationToken}: cancelled once, by {@link #cancel()}. */
-final class Cancellation implements CancellationToken {
+/**
+ * A {@link CancellationToken} that its owner cancels, once, with {@link #cancel()}: the one the gateway hands a source,
+ * and the one a plugin's own code or tests use to drive a source outside a gateway. Actions registered with
+ * {@link #onCancel} run exactly once: on {@link #cancel()}, or at once if it was already cancelled.
+ */
+public final class CancellationSignal implements CancellationToken {
 
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final List<Runnable> actions = new ArrayList<>();
 
-    void cancel() {
+    /** Cancels: {@link #isCancelled()} turns true, waiters return, registered actions run (on this thread). */
+    public void cancel() {
         List<Runnable> toRun;
         synchronized (actions) {
             if (cancelled.getCount() == 0) {

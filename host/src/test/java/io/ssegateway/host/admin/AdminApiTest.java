@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.builtin.MemoryStorage;
+import io.ssegateway.host.testkit.Addresses;
 import io.ssegateway.host.testkit.FlakyStorage;
 import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
@@ -16,12 +17,9 @@ import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
 import io.ssegateway.spi.storage.MessageStorage;
 import java.net.HttpURLConnection;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +31,6 @@ class AdminApiTest {
     @RegisterExtension
     final Gateways gateways = new Gateways();
     private Gateway gateway;
-
 
     @Test
     void aConfiguredTokenIsRequired() {
@@ -54,7 +51,7 @@ class AdminApiTest {
     void withoutATokenOnlyLoopbackClientsAreServed() throws Exception {
         gateway = gateways.start(TestGateways.builder().host("0.0.0.0"));
         assertEquals(200, Http.get(gateway.port(), "/api/stats").status());
-        InetAddress external = nonLoopbackAddress();
+        InetAddress external = Addresses.nonLoopback();
         HttpURLConnection connection = (HttpURLConnection) URI.create(
                 "http://" + external.getHostAddress() + ":" + gateway.port() + "/api/stats").toURL().openConnection();
         assertEquals(403, connection.getResponseCode());
@@ -64,20 +61,6 @@ class AdminApiTest {
         HttpURLConnection health = (HttpURLConnection) URI.create(
                 "http://" + external.getHostAddress() + ":" + gateway.port() + "/health").toURL().openConnection();
         assertEquals(200, health.getResponseCode());
-    }
-
-    /** An address of this machine that is not loopback (the CI machines have one on eth0). */
-    private static InetAddress nonLoopbackAddress() throws Exception {
-        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (nic.isUp() && !nic.isLoopback()) {
-                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof Inet4Address) {
-                        return address;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("this test needs a non-loopback IPv4 address on the machine");
     }
 
     @Test

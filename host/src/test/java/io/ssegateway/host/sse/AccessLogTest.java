@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ssegateway.host.Gateway;
 import io.ssegateway.host.testkit.Gateways;
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.LogCapture;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,28 +68,10 @@ class AccessLogTest {
 
     /** The access-log records while {@code body} runs; waits for {@code expected} of them. */
     private static List<LogRecord> capture(Body body, int expected) throws Exception {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        AccessLog.LOG.addHandler(handler);
-        try {
+        try (LogCapture log = LogCapture.of(AccessLog.LOG)) {
             body.run();
-            SseClient.awaitCondition(() -> records.size() >= expected, WAIT, () -> "records: " + records.size());
-        } finally {
-            AccessLog.LOG.removeHandler(handler);
+            SseClient.awaitCondition(() -> log.records().size() >= expected, WAIT, () -> "records: " + log.records().size());
+            return log.records();
         }
-        return records;
     }
 }

@@ -24,6 +24,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
         logger.addHandler(this);
     }
 
+    /** Starts capturing {@code logger}, at its configured level. */
+    public static LogCapture of(Logger logger) {
+        return new LogCapture(logger, null);
+    }
+
     /** Starts capturing the logger named after {@code type}, at its configured level. */
     public static LogCapture of(Class<?> type) {
         return new LogCapture(Logger.getLogger(type.getName()), null);

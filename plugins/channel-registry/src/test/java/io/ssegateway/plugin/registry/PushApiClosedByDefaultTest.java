@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.Gateway;
+import io.ssegateway.host.testkit.Addresses;
 import io.ssegateway.host.testkit.LogCapture;
 import io.ssegateway.host.testkit.RawHttp;
 import io.ssegateway.host.testkit.SseClient;
@@ -14,12 +15,9 @@ import io.ssegateway.plugin.redis.RedisFixtures;
 import io.ssegateway.redis.RedisPerClass;
 import io.ssegateway.spi.PluginConfig;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.util.Collections;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +43,7 @@ class PushApiClosedByDefaultTest {
                 int port = source.pushPort();
                 assertTrue(log.contains("listens on 127.0.0.1 only"), log.messages().toString());
 
-                InetAddress external = nonLoopbackAddress();
+                InetAddress external = Addresses.nonLoopback();
                 try (Socket socket = new Socket()) {
                     assertThrows(IOException.class, () -> socket.connect(new InetSocketAddress(external, port), 2000),
                             "the push port answered on " + external);
@@ -75,18 +73,5 @@ class PushApiClosedByDefaultTest {
                 gateway.stop();
             }
         }
-    }
-
-    private static InetAddress nonLoopbackAddress() throws Exception {
-        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (nic.isUp() && !nic.isLoopback()) {
-                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof Inet4Address) {
-                        return address;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("this test needs a non-loopback IPv4 address on the machine");
     }
 }

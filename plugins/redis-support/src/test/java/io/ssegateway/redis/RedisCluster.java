@@ -214,18 +214,7 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
+        Poll.until(condition, READY_TIMEOUT, what);
     }
 
     private static void run(List<String> command) {

@@ -130,24 +130,12 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
+        Poll.until(() -> {
             try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
+                return condition.getAsBoolean();
             } catch (RuntimeException notYet) {
-                // a server in the middle of a switch
+                return false; // a server in the middle of a switch
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
+        }, TIMEOUT, what);
     }
 }

@@ -146,51 +146,22 @@ class PublisherAuthTest {
     /** A source with its own publish API asks the gateway through its handler. */
     @Test
     void aSourceAsksTheGatewaysAuthenticatorThroughItsHandler() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        MessageHandler[] handler = new MessageHandler[1];
-        MessageSource source = new MessageSource() {
-            @Override
-            public String name() {
-                return "api";
-            }
-
-            @Override
-            public void start(MessageHandler given, ConnectionView connections, CancellationToken cancel)
-                    throws Exception {
-                handler[0] = given;
-                started.countDown();
-                cancel.await();
-            }
-        };
+        HandlerSource source = new HandlerSource();
         gateways.start(TestGateways.builder().source(source).auth(new RoomPublishers()));
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        MessageHandler handler = source.awaitHandler();
         Map<String, List<String>> headers = Map.of("Authorization", List.of("Bearer rooms"));
-        AuthResult allowed = handler[0].authorizePublish("POST", "/push?x=1", headers, "10.0.0.1", List.of("room-9"))
+        AuthResult allowed = handler.authorizePublish("POST", "/push?x=1", headers, "10.0.0.1", List.of("room-9"))
                 .orElseThrow();
         assertTrue(allowed.allowed());
         assertEquals("room-service", allowed.identity().subject());
-        AuthResult denied = handler[0].authorizePublish("POST", "/push", headers, "10.0.0.1", List.of("user-9"))
+        AuthResult denied = handler.authorizePublish("POST", "/push", headers, "10.0.0.1", List.of("user-9"))
                 .orElseThrow();
         assertEquals(403, denied.denial().orElseThrow().status());
 
-        CountDownLatch plainStarted = new CountDownLatch(1);
-        MessageHandler[] plain = new MessageHandler[1];
-        gateways.start(TestGateways.builder().source(new MessageSource() {
-            @Override
-            public String name() {
-                return "api";
-            }
-
-            @Override
-            public void start(MessageHandler given, ConnectionView connections, CancellationToken cancel)
-                    throws Exception {
-                plain[0] = given;
-                plainStarted.countDown();
-                cancel.await();
-            }
-        }).auth(request -> AuthResult.allow()));
-        assertTrue(plainStarted.await(10, TimeUnit.SECONDS));
-        assertEquals(Optional.empty(), plain[0].authorizePublish("POST", "/push", headers, "10.0.0.1", List.of("room-9")));
+        HandlerSource plainSource = new HandlerSource();
+        gateways.start(TestGateways.builder().source(plainSource).auth(request -> AuthResult.allow()));
+        MessageHandler plain = plainSource.awaitHandler();
+        assertEquals(Optional.empty(), plain.authorizePublish("POST", "/push", headers, "10.0.0.1", List.of("room-9")));
     }
 
     @Test
@@ -212,5 +183,28 @@ class PublisherAuthTest {
         assertTrue(notReady.body().contains("the authenticator is unavailable"), notReady.body());
         available[0] = true;
         assertEquals(200, Http.get(gateway.port(), "/ready").status());
+    }
+
+    /** A source with a publish API of its own: it keeps the handler the gateway gives it, and waits to be stopped. */
+    private static final class HandlerSource implements MessageSource {
+        private final CountDownLatch started = new CountDownLatch(1);
+        private volatile MessageHandler handler;
+
+        @Override
+        public String name() {
+            return "api";
+        }
+
+        @Override
+        public void start(MessageHandler given, ConnectionView connections, CancellationToken cancel) throws Exception {
+            handler = given;
+            started.countDown();
+            cancel.await();
+        }
+
+        MessageHandler awaitHandler() throws InterruptedException {
+            assertTrue(started.await(10, TimeUnit.SECONDS), "the source was not started");
+            return handler;
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.ssegateway.host.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
@@ -21,6 +20,7 @@ import io.ssegateway.host.http.ClientAddress;
 import io.ssegateway.host.http.HeadRequests;
 import io.ssegateway.host.http.Json;
 import io.ssegateway.kit.RateLimitedLog;
+import io.ssegateway.kit.SendBody;
 import io.ssegateway.kit.StrictJson;
 import io.ssegateway.spi.lifecycle.ConnectionInfo;
 import io.ssegateway.spi.source.BusSource;
@@ -279,32 +279,13 @@ public final class AdminService implements HttpService {
         return warning == null ? reply : reply.put("warning", warning);
     }
 
-    /**
-     * Reads {@code {"channel_id", "event_type", "data", "id"}} with the kit's strict JSON rules (what every JSON endpoint
-     * of the gateway and its plugins accepts); an {@link IllegalArgumentException} names what is wrong.
-     */
+    /** The message of a {@link SendBody}; an {@link IllegalArgumentException} names what is wrong with the body. */
     static IncomingMessage parseSend(byte[] body) {
-        ObjectNode root = StrictJson.parseObject(body);
-        String channelId;
-        try {
-            channelId = StrictJson.optionalString(root, "channel_id");
-        } catch (IllegalArgumentException notAString) {
-            throw new IllegalArgumentException("channel_id must be a string or null (a broadcast)");
-        }
-        String eventType = StrictJson.optionalString(root, "event_type");
-        if (eventType == null) {
-            throw new IllegalArgumentException("missing field event_type");
-        }
-        JsonNode data = root.get("data");
-        if (data == null) {
-            throw new IllegalArgumentException("missing field data");
-        }
-        String id = StrictJson.optionalString(root, "id");
-        String text = data.isTextual() ? data.textValue() : data.toString();
-        IncomingMessage message = channelId == null
-                ? IncomingMessage.broadcast(eventType, text)
-                : IncomingMessage.toChannel(channelId, eventType, text);
-        return message.withMessageId(id);
+        SendBody send = SendBody.parse(body);
+        IncomingMessage message = send.channelId() == null
+                ? IncomingMessage.broadcast(send.eventType(), send.data())
+                : IncomingMessage.toChannel(send.channelId(), send.eventType(), send.data());
+        return message.withMessageId(send.id());
     }
 
     private static ObjectNode sendReply(Delivery delivery) {

@@ -7,7 +7,8 @@
  *   <li>{@link io.ssegateway.kit.ChannelIds} — the channel-id rule;</li>
  *   <li>{@link io.ssegateway.kit.BearerToken} — {@code Authorization: Bearer} checks in constant time;</li>
  *   <li>{@link io.ssegateway.kit.QueryParams}, {@link io.ssegateway.kit.PercentDecoder} — strict URL decoding;</li>
- *   <li>{@link io.ssegateway.kit.StrictJson} — how JSON endpoints read request bodies.</li>
+ *   <li>{@link io.ssegateway.kit.StrictJson} — how JSON endpoints read request bodies;</li>
+ *   <li>{@link io.ssegateway.kit.SendBody} — the body of every publish endpoint.</li>
  * </ul>
  * The kit depends on Jackson (databind) and on nothing of the gateway.
  */

@@ -16,9 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -195,7 +198,7 @@ class DistributionIT {
     }
 
     private static Map<String, String> with(Map<String, String> environment, String key, String value) {
-        Map<String, String> copy = new java.util.HashMap<>(environment);
+        Map<String, String> copy = new HashMap<>(environment);
         copy.put(key, value);
         return copy;
     }
@@ -311,6 +314,49 @@ class DistributionIT {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue(), err);
         assertTrue(err.contains("unknown command 'nosuch'") && err.contains("token"), err);
+    }
+
+    /**
+     * The JVM defaults the launcher adds (read back from the JVM itself): with G1, a periodic collection and a heap
+     * that shrinks to 30 % free, so that an idle gateway gives back what a connect storm grew; {@code JAVA_OPTS} come
+     * after them and win; a collector chosen there gets none of the G1 settings.
+     */
+    @Test
+    void theLauncherGivesIdleMemoryBackWithG1AndJavaOptsOverrideIt() throws Exception {
+        Map<String, String> defaults = finalFlags("-XX:+PrintFlagsFinal");
+        assertEquals("true", defaults.get("UseG1GC"));
+        assertEquals("15000", defaults.get("G1PeriodicGCInterval"));
+        assertEquals("10", defaults.get("MinHeapFreeRatio"));
+        assertEquals("30", defaults.get("MaxHeapFreeRatio"));
+
+        Map<String, String> overridden = finalFlags("-XX:+PrintFlagsFinal -XX:MaxHeapFreeRatio=70 -XX:G1PeriodicGCInterval=0");
+        assertEquals("70", overridden.get("MaxHeapFreeRatio"));
+        assertEquals("0", overridden.get("G1PeriodicGCInterval"));
+
+        Map<String, String> serial = finalFlags("-XX:+PrintFlagsFinal -XX:+UseSerialGC");
+        assertEquals("true", serial.get("UseSerialGC"));
+        assertEquals("false", serial.get("UseG1GC"));
+        assertEquals("70", serial.get("MaxHeapFreeRatio"), "the G1 settings stay out of another collector's way");
+    }
+
+    /** The JVM's final flags ({@code -XX:+PrintFlagsFinal} in {@code javaOpts}), printed before a quick exit. */
+    private Map<String, String> finalFlags(String javaOpts) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/sse-gateway").toString(), "nosuch")
+                .redirectErrorStream(true);
+        builder.environment().remove("JAVA_HOME");
+        builder.environment().put("JAVA_OPTS", javaOpts);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue(), out);
+        Map<String, String> flags = new HashMap<>();
+        // e.g. "    uintx MaxHeapFreeRatio                         = 30                 {manageable} {command line}"
+        Matcher line = Pattern.compile("(?m)^\\s*\\S+ (\\w+)\\s+:?= (\\S+)").matcher(out);
+        while (line.find()) {
+            flags.put(line.group(1), line.group(2));
+        }
+        assertTrue(flags.size() > 100, "no flag table in:\n" + out);
+        return flags;
     }
 
     @Test

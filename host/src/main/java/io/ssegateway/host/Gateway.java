@@ -276,13 +276,7 @@ public final class Gateway {
     }
 
     private void operations(HttpRouting.Builder routing, OpenConnections connections) {
-        routing.register(healthService)
-                .register(metricsService)
-                .register(new OpenApiService())
-                .any("/health", Json.methodNotAllowed("GET /health"))
-                .any("/ready", Json.methodNotAllowed("GET /ready"))
-                .any("/metrics", Json.methodNotAllowed("GET /metrics"))
-                .any("/openapi.yaml", Json.methodNotAllowed("GET /openapi.yaml"));
+        // the admin API first: Helidon tries routes in order, and /api/send is the most frequent request here
         if (settings.dashboard()) {
             AdminGuard guard = new AdminGuard(settings.adminToken());
             AdminService admin = new AdminService(guard, publishAuthorizer, dispatcher, registry, metrics, status, settings,
@@ -290,6 +284,13 @@ public final class Gateway {
             routing.register("/api", admin)
                     .register(new DashboardService(guard, admin, status, settings.retryAfter(), connections));
         }
+        routing.register(healthService)
+                .register(metricsService)
+                .register(new OpenApiService())
+                .any("/health", Json.methodNotAllowed("GET /health"))
+                .any("/ready", Json.methodNotAllowed("GET /ready"))
+                .any("/metrics", Json.methodNotAllowed("GET /metrics"))
+                .any("/openapi.yaml", Json.methodNotAllowed("GET /openapi.yaml"));
     }
 
     private void fallback(HttpRouting.Builder routing) {

@@ -1,5 +1,7 @@
 package io.ssegateway.distribution;
 
+import static io.ssegateway.distribution.LaunchProbes.freePort;
+import static io.ssegateway.distribution.LaunchProbes.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,12 +62,6 @@ class DistributionIT {
     void kill() {
         if (gateway != null && gateway.isAlive()) {
             gateway.destroyForcibly();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
@@ -420,18 +416,6 @@ class DistributionIT {
     }
 
     private static boolean ready(int port) {
-        try {
-            return Http.get(port, "/ready").status() == 200;
-        } catch (RuntimeException notYet) {
-            return false;
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return LaunchProbes.status(port, "/ready") == 200;
     }
 }

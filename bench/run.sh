@@ -80,6 +80,9 @@ for scenario in "${scenarios[@]}"; do
       ;;
     idle)          start_gateway; bench idle --connections 10000 ;;
     idle-5k)       start_gateway; bench idle --connections 5000 ;;
+    # the same, then 35 s with nothing sent: the RSS once the gateway has given back what the connects grew
+    idle-quiet)    start_gateway; bench idle --connections 10000 --quiet 35 ;;
+    connections-quiet) start_gateway; bench idle --connections 19000 --per-worker 10000 --quiet 35 ;;
     # the live heap per idle connection (jcmd, after full collections) once three rounds of 10,000 warmed it up
     idle-heap)     start_gateway; bench idle --connections 10000 --live-heap --warmup 3 ;;
     # the same streams over HTTP/2 (h2c, 100 per connection): live heap and RSS per stream

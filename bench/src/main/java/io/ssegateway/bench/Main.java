@@ -15,6 +15,7 @@ import java.util.Set;
  * slow:      --rate 20 --duration 30 (per phase) --slow-percent 1
  * replay:    --messages 50 (per phase) --publishers 8
  * idle:      --settle 5 (seconds before reading RSS) --channels N --live-heap (jcmd: live heap per connection)
+ *            --quiet S (then S seconds more with nothing sent, and RSS read again: what a quiet server gives back)
  * idle-h2:   --connections N (streams) --streams-per-connection 100 --settle 5 --https: live heap and RSS per HTTP/2 stream
  *            --warmup R (open and close the N connections R times first)
  *            --channels-per-connection K (each connection reads K channels)
@@ -27,7 +28,7 @@ public final class Main {
 
     private static final Set<String> OPTIONS = Set.of("host", "port", "token", "server-pid", "connections", "per-worker",
             "workers", "threads", "addrs", "connecting", "payload", "stall", "messages", "rate", "duration", "rounds",
-            "publishers", "slow-percent", "settle", "channels", "worker-heap", "release-wait", "warmup",
+            "publishers", "slow-percent", "settle", "quiet", "channels", "worker-heap", "release-wait", "warmup",
             "channels-per-connection", "streams-per-connection",
             "subscribe-url", "publish-url", "publish-body", "publish-content-type", "publish-header");
     /** What runs against any SSE server; the others need the gateway's admin API or its replay semantics. */

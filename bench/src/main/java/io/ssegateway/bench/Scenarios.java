@@ -19,11 +19,14 @@ final class Scenarios {
      * figure that does not depend on how far the collector let the heap grow; {@code --warmup R} first opens and
      * closes the N connections R times, so that the server's code paths are compiled as in a long-running gateway.
      * {@code --channels-per-connection K}: each connection subscribes to K channels (K − 1 of its own beside its first).
+     * {@code --quiet S}: then S seconds more with the connections open and nothing sent, and the RSS read again (the
+     * gateway's launcher lets G1 give back what the connects made the heap grow by once it has been quiet for 15–30 s).
      */
     static JsonLine idle(Bench bench) throws Exception {
         int n = bench.options.getInt("connections", 10_000);
         int channels = bench.options.getInt("channels", n);
         long settle = bench.options.getInt("settle", 5) * 1000L;
+        long quiet = bench.options.getInt("quiet", 0) * 1000L;
         boolean liveHeap = bench.options.flag("live-heap");
         int warmup = bench.options.getInt("warmup", 0);
         int perConnection = bench.options.getInt("channels-per-connection", 1);
@@ -74,6 +77,12 @@ final class Scenarios {
                     .put("server_rss_after_mb", after / 1024.0)
                     .put("rss_per_connection_kb", (after - before) / (double) n)
                     .put("rss_per_connection_second_half_kb", (after - half) / (double) (n - n / 2));
+            if (quiet > 0) {
+                Thread.sleep(quiet);
+                long quietRss = bench.serverMemoryKb();
+                line.put("quiet_s", quiet / 1000).put("server_rss_quiet_mb", quietRss / 1024.0)
+                        .put("rss_per_connection_quiet_kb", (quietRss - before) / (double) n);
+            }
             if (liveHeap) {
                 line.put("warmup_rounds", warmup).put("live_heap_before_mb", heapBefore / 1024.0)
                         .put("live_heap_after_mb", heapAfter / 1024.0)

@@ -82,6 +82,14 @@ class ScenariosTest {
     }
 
     @Test
+    void idleWithQuietReadsTheRssAgainAfterTheQuietWait() throws Exception {
+        String result = run("idle", "--connections", "20", "--settle", "0", "--quiet", "1");
+        assertEquals("1", field(result, "quiet_s"), result);
+        assertTrue(Double.parseDouble(field(result, "server_rss_quiet_mb")) > 0, result);
+        assertTrue(Double.isFinite(Double.parseDouble(field(result, "rss_per_connection_quiet_kb"))), result);
+    }
+
+    @Test
     void idleWithLiveHeapWarmsUpThenReadsTheServersHeapThroughJcmd() throws Exception {
         String result = run("idle", "--connections", "30", "--settle", "0", "--live-heap", "--warmup", "1");
         assertEquals("30", field(result, "open"), result);

@@ -1,12 +1,12 @@
 package io.ssegateway.distribution;
 
-import static io.ssegateway.distribution.LaunchProbes.freePort;
 import static io.ssegateway.distribution.LaunchProbes.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.MainProcess;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.plugin.gcp.PubSubEmulator;
@@ -75,12 +75,29 @@ class DistributionIT {
         return builder.start();
     }
 
+    /**
+     * Starts the launcher as {@link #gateway} with {@code PORT=0} and returns the port it names once ready: a port
+     * picked here and bound later by the child could be taken meanwhile.
+     */
+    private int startReady(Map<String, String> environment, Path log) throws IOException {
+        gateway = start(with(environment, "PORT", "0"), log);
+        return awaitReady(gateway, log);
+    }
+
+    /** The port of the launcher's "Started … serving port N" line, once {@code /ready} answers 200 there. */
+    private static int awaitReady(Process process, Path log) {
+        SseClient.awaitCondition(() -> MainProcess.startedPort(read(log)) > 0 || !process.isAlive(), WAIT,
+                () -> "not started; log:\n" + read(log));
+        int port = MainProcess.startedPort(read(log));
+        assertTrue(port > 0, "exited instead of starting; log:\n" + read(log));
+        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+        return port;
+    }
+
     @Test
     void runsOnItsDefaultsServesAndExitsZeroOnSigterm() throws Exception {
-        int port = freePort();
         Path log = unpacked.resolve("gateway.log");
-        gateway = start(Map.of("PORT", Integer.toString(port)), log);
-        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+        int port = startReady(Map.of(), log);
 
         try (SseClient client = SseClient.subscribe(port, "dist")) {
             String id = Http.publish(port, "dist", "greeting", "hello from the zip");
@@ -104,11 +121,8 @@ class DistributionIT {
     void aPluginDroppedIntoPluginsIsLoadedAndUsed() throws Exception {
         Files.copy(Path.of(System.getProperty("spool.plugin.zip")), home.resolve("plugins/spool-plugin-1.0.0.zip"));
         Path spool = Files.createDirectories(unpacked.resolve("spool"));
-        int port = freePort();
         Path log = unpacked.resolve("plugin.log");
-        gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "spool",
-                "GATEWAY_SOURCE_SPOOL_DIR", spool.toString()), log);
-        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+        int port = startReady(Map.of("GATEWAY_SOURCE_TYPE", "spool", "GATEWAY_SOURCE_SPOOL_DIR", spool.toString()), log);
         try (SseClient client = SseClient.subscribe(port, "orders")) {
             Path draft = Files.writeString(spool.resolve("order-1.tmp"), "orders\nshipped\n{\"order\": 1}");
             Files.move(draft, spool.resolve("order-1.msg"));
@@ -130,11 +144,9 @@ class DistributionIT {
     @Test
     void theShippedRedisPluginServesFromRedis() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
-            int port = freePort();
             Path log = unpacked.resolve("redis.log");
-            gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "redis",
-                    "GATEWAY_STORAGE_TYPE", "redis", "REDIS_URL", redis.url()), log);
-            SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+            int port = startReady(Map.of("GATEWAY_SOURCE_TYPE", "redis", "GATEWAY_STORAGE_TYPE", "redis",
+                    "REDIS_URL", redis.url()), log);
             try (SseClient client = SseClient.subscribe(port, "user-7")) {
                 String viaApi = Http.publish(port, "user-7", "note", "through /api/send");
                 redis.command("PUBLISH", "sse:user-7", "{\"event_type\":\"note\",\"data\":{\"via\":\"redis\"},\"id\":\"ext-1\"}");
@@ -158,17 +170,15 @@ class DistributionIT {
     @Test
     void theShippedNatsPluginCarriesMessagesBetweenTwoInstances() throws Exception {
         try (NatsServer nats = NatsServer.start()) {
-            int portA = freePort();
-            int portB = freePort();
             Path logA = unpacked.resolve("nats-a.log");
             Path logB = unpacked.resolve("nats-b.log");
             Map<String, String> environment = Map.of("GATEWAY_SOURCE_TYPE", "nats", "GATEWAY_STORAGE_TYPE", "nats",
-                    "NATS_URL", nats.url());
-            gateway = start(with(environment, "PORT", Integer.toString(portA)), logA);
-            Process second = start(with(environment, "PORT", Integer.toString(portB)), logB);
+                    "NATS_URL", nats.url(), "PORT", "0");
+            gateway = start(environment, logA);
+            Process second = start(environment, logB);
             try {
-                SseClient.awaitCondition(() -> ready(portA), WAIT, () -> "A not ready; log:\n" + read(logA));
-                SseClient.awaitCondition(() -> ready(portB), WAIT, () -> "B not ready; log:\n" + read(logB));
+                int portA = awaitReady(gateway, logA);
+                int portB = awaitReady(second, logB);
                 String first;
                 try (SseClient onA = SseClient.subscribe(portA, "user-9")) {
                     first = Http.publish(portB, "user-9", "note", "sent to B");
@@ -208,12 +218,9 @@ class DistributionIT {
         try (PubSubEmulator emulator = PubSubEmulator.start()) {
             PubSubRest pubsub = new PubSubRest(emulator.endpoint());
             pubsub.createTopic("demo-project", "events");
-            int port = freePort();
             Path log = unpacked.resolve("gcp.log");
-            gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_SOURCE_TYPE", "gcp",
-                    "GATEWAY_SOURCE_GCP_PROJECT", "demo-project", "GATEWAY_SOURCE_GCP_TOPIC", "events",
-                    "PUBSUB_EMULATOR_HOST", emulator.endpoint()), log);
-            SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+            int port = startReady(Map.of("GATEWAY_SOURCE_TYPE", "gcp", "GATEWAY_SOURCE_GCP_PROJECT", "demo-project",
+                    "GATEWAY_SOURCE_GCP_TOPIC", "events", "PUBSUB_EMULATOR_HOST", emulator.endpoint()), log);
             try (SseClient client = SseClient.subscribe(port, "room-1")) {
                 pubsub.publish("demo-project", "events", "{\"text\":\"hi\"}",
                         Map.of("channel_id", "room-1", "event_type", "chat", "id", "msg-1"));
@@ -234,11 +241,8 @@ class DistributionIT {
     @Test
     void theShippedJwtPluginAuthenticatesWithOnlyATypeAndASecret() throws Exception {
         String secret = "distribution-test-secret-0123456789-abcdef";
-        int port = freePort();
         Path log = unpacked.resolve("jwt.log");
-        gateway = start(Map.of("PORT", Integer.toString(port), "GATEWAY_AUTH_TYPE", "jwt",
-                "GATEWAY_AUTH_JWT_SECRET", secret), log);
-        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
+        int port = startReady(Map.of("GATEWAY_AUTH_TYPE", "jwt", "GATEWAY_AUTH_JWT_SECRET", secret), log);
 
         SseClient anonymous = SseClient.subscribe(port, "user-alice");
         assertEquals(401, anonymous.status());
@@ -358,7 +362,7 @@ class DistributionIT {
     @Test
     void aConfigurationErrorExitsTwoWithAMessage() throws Exception {
         Path log = unpacked.resolve("bad.log");
-        gateway = start(Map.of("PORT", Integer.toString(freePort()), "GATEWAY_STORAGE_TYPE", "nosuch"), log);
+        gateway = start(Map.of("PORT", "0", "GATEWAY_STORAGE_TYPE", "nosuch"), log);
         assertTrue(gateway.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, gateway.exitValue());
         assertTrue(read(log).contains("Unknown storage type 'nosuch' in gateway.storage.type; available: memory, nats, noop, redis"),

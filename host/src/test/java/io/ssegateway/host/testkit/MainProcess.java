@@ -77,7 +77,7 @@ public final class MainProcess implements AutoCloseable {
     }
 
     /** The port named by the launcher's "Started … serving port N" line in {@code output}, or -1 before that line. */
-    static int startedPort(String output) {
+    public static int startedPort(String output) {
         Matcher started = STARTED.matcher(output);
         return started.find() ? Integer.parseInt(started.group(1)) : -1;
     }

@@ -1,12 +1,12 @@
 package io.ssegateway.distribution;
 
+import static io.ssegateway.distribution.LaunchProbes.awaitReady;
 import static io.ssegateway.distribution.LaunchProbes.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ssegateway.host.testkit.Http;
-import io.ssegateway.host.testkit.MainProcess;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.plugin.gcp.PubSubEmulator;
@@ -32,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The built zip, unzipped and run the way users run it: {@code bin/sse-gateway}. */
 class DistributionIT {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path unpacked;
@@ -82,16 +80,6 @@ class DistributionIT {
     private int startReady(Map<String, String> environment, Path log) throws IOException {
         gateway = start(with(environment, "PORT", "0"), log);
         return awaitReady(gateway, log);
-    }
-
-    /** The port of the launcher's "Started … serving port N" line, once {@code /ready} answers 200 there. */
-    private static int awaitReady(Process process, Path log) {
-        SseClient.awaitCondition(() -> MainProcess.startedPort(read(log)) > 0 || !process.isAlive(), WAIT,
-                () -> "not started; log:\n" + read(log));
-        int port = MainProcess.startedPort(read(log));
-        assertTrue(port > 0, "exited instead of starting; log:\n" + read(log));
-        SseClient.awaitCondition(() -> ready(port), WAIT, () -> "not ready; log:\n" + read(log));
-        return port;
     }
 
     @Test
@@ -417,9 +405,5 @@ class DistributionIT {
             }
         }
         return 0;
-    }
-
-    private static boolean ready(int port) {
-        return LaunchProbes.status(port, "/ready") == 200;
     }
 }

@@ -1,6 +1,6 @@
 package io.ssegateway.distribution;
 
-import static io.ssegateway.distribution.LaunchProbes.freePort;
+import static io.ssegateway.distribution.LaunchProbes.awaitStarted;
 import static io.ssegateway.distribution.LaunchProbes.read;
 import static io.ssegateway.distribution.LaunchProbes.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,11 +100,9 @@ class ContainerIT {
 
     @Test
     void theEntryPointRunsTheDistributionAsTheImageWould() throws Exception {
-        int port = freePort();
-        int management = freePort();
         Map<String, String> environment = environment();
-        environment.put("PORT", Integer.toString(port));
-        environment.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(management));
+        environment.put("PORT", "0");
+        environment.put("GATEWAY_MANAGEMENT_PORT", "0");
         environment.put("GATEWAY_ACCESS_LOG", "true");
         Path log = Files.createTempFile("container-", ".log");
         ProcessBuilder builder = new ProcessBuilder(mapped(exec(single("ENTRYPOINT"))))
@@ -114,6 +112,13 @@ class ContainerIT {
         builder.environment().remove("JAVA_HOME");
         builder.environment().putAll(environment);
         gateway = builder.start();
+        LaunchProbes.Ports ports = awaitStarted(gateway, log);
+        int port = ports.port();
+        int management = ports.management();
+        assertTrue(management > 0, "no management port in the start-up lines; log:\n" + read(log));
+        // the bound ports, as the image's fixed ones: the health check reads them from its environment
+        environment.put("PORT", Integer.toString(port));
+        environment.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(management));
         SseClient.awaitCondition(() -> healthCheck(environment) == 0 || !gateway.isAlive(), WAIT,
                 () -> "the health check never passed; log:\n" + read(log));
         SseClient.awaitCondition(() -> status(management, "/ready") == 200, WAIT, () -> "not ready:\n" + read(log));

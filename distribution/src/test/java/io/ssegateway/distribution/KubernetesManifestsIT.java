@@ -1,6 +1,6 @@
 package io.ssegateway.distribution;
 
-import static io.ssegateway.distribution.LaunchProbes.freePort;
+import static io.ssegateway.distribution.LaunchProbes.awaitStarted;
 import static io.ssegateway.distribution.LaunchProbes.read;
 import static io.ssegateway.distribution.LaunchProbes.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,12 +89,10 @@ class KubernetesManifestsIT {
         assertEquals(map(resources, "requests").get("memory"), map(resources, "limits").get("memory"),
                 "memory request = limit: a gateway holds its connections' memory, it cannot burst into it");
 
-        // the environment, run: with the port numbers of the manifest replaced by free ones
-        int port = freePort();
-        int management = freePort();
+        // the environment, run: with the port numbers of the manifest replaced by 0, the bound ones read from its log
         try (RedisServer redis = RedisServer.start()) {
-            environment.put("PORT", Integer.toString(port));
-            environment.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(management));
+            environment.put("PORT", "0");
+            environment.put("GATEWAY_MANAGEMENT_PORT", "0");
             assertTrue(environment.get("REDIS_URL").startsWith("redis://redis:"), environment.get("REDIS_URL"));
             environment.put("REDIS_URL", redis.url());
             Path log = Files.createTempFile("kubernetes-", ".log");
@@ -103,6 +101,10 @@ class KubernetesManifestsIT {
             builder.environment().remove("JAVA_HOME");
             builder.environment().putAll(environment);
             gateway = builder.start();
+            LaunchProbes.Ports bound = awaitStarted(gateway, log);
+            int port = bound.port();
+            int management = bound.management();
+            assertTrue(management > 0, "no management port in the start-up lines; log:\n" + read(log));
             for (String path : probes.values()) {
                 SseClient.awaitCondition(() -> status(management, path) == 200 || !gateway.isAlive(), WAIT,
                         () -> path + " never answered 200:\n" + read(log));

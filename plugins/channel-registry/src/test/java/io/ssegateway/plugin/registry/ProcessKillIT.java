@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ssegateway.host.testkit.Http;
+import io.ssegateway.host.testkit.MainProcess;
 import io.ssegateway.host.testkit.RedisServer;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.plugin.registry.RegistryFixtures.Instance;
@@ -66,11 +67,11 @@ class ProcessKillIT {
     void aGatewayKilledWithSigkillDisappearsFromTheRegistryWithinTheTtl(@TempDir Path home) throws Exception {
         try (RedisServer redis = RedisServer.start();
              Instance survivor = Instance.start(redis, "survivor", "channel-ttl", "2s")) {
-            int port = freePort();
+            // known before start: GATEWAY_ADDR names it, and the test checks the registry advertises GATEWAY_ADDR
             int pushPort = freePort();
-            Process doomed = startGatewayProcess(home, redis, port, pushPort);
+            Process doomed = startGatewayProcess(home, redis, pushPort);
             try {
-                awaitReady(doomed, home, port);
+                int port = awaitReady(doomed, home);
                 String log = log(home);
                 assertTrue(log.contains("Using source channel-registry (plugin channel-registry ")
                         && log.contains("storage redis (plugin redis "), "both must come from plugins/:\n" + log);
@@ -119,7 +120,7 @@ class ProcessKillIT {
     }
 
     /** {@code Main} in a child JVM, with a home holding the two plugin zips, configured by the original's env names. */
-    private static Process startGatewayProcess(Path home, RedisServer redis, int port, int pushPort) throws IOException {
+    private static Process startGatewayProcess(Path home, RedisServer redis, int pushPort) throws IOException {
         Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("plugins"));
         Files.copy(pluginZip(), home.resolve("plugins").resolve(pluginZip().getFileName()));
@@ -128,7 +129,7 @@ class ProcessKillIT {
         Files.writeString(home.resolve("conf/application.yaml"), """
                 server:
                   host: 127.0.0.1
-                  port: %d
+                  port: 0
                 gateway:
                   instance-id: doomed
                   keep-alive-interval: 1s
@@ -138,7 +139,7 @@ class ProcessKillIT {
                       push-host: 127.0.0.1
                   storage:
                     type: redis
-                """.formatted(port));
+                """);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dssegateway.home=" + home,
                 "-Djava.util.logging.config.file=" + System.getProperty("java.util.logging.config.file"),
@@ -171,7 +172,12 @@ class ProcessKillIT {
                 || jar.startsWith("sse-gateway-redis-support-");
     }
 
-    private static void awaitReady(Process process, Path home, int port) {
+    /** The port of the launcher's "Started … serving port N" line (the gateway runs on port 0), once ready there. */
+    private static int awaitReady(Process process, Path home) {
+        SseClient.awaitCondition(() -> MainProcess.startedPort(log(home)) > 0 || !process.isAlive(),
+                Duration.ofSeconds(60), () -> "the gateway process did not start: " + log(home));
+        int port = MainProcess.startedPort(log(home));
+        assertTrue(port > 0, "the gateway process exited: " + log(home));
         SseClient.awaitCondition(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the gateway process exited: " + log(home));
@@ -182,6 +188,7 @@ class ProcessKillIT {
                 return false;
             }
         }, Duration.ofSeconds(60), () -> "the gateway process is not ready: " + log(home));
+        return port;
     }
 
     private static String log(Path home) {

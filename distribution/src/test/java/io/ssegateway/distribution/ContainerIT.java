@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The repository's {@code Dockerfile}, checked without a container runtime: what it copies exists, its choices hold
@@ -40,6 +41,9 @@ class ContainerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ARG = Pattern.compile("\\$\\{(\\w+)}");
 
+    /** The launched gateway's log (a temporary directory JUnit deletes afterwards). */
+    @TempDir
+    Path logs;
     private final Path root = Path.of(System.getProperty("project.root")).toAbsolutePath().normalize();
     private Map<String, List<String>> instructions;
     private Map<String, String> args;
@@ -104,7 +108,7 @@ class ContainerIT {
         environment.put("PORT", "0");
         environment.put("GATEWAY_MANAGEMENT_PORT", "0");
         environment.put("GATEWAY_ACCESS_LOG", "true");
-        Path log = Files.createTempFile("container-", ".log");
+        Path log = logs.resolve("gateway.log");
         ProcessBuilder builder = new ProcessBuilder(mapped(exec(single("ENTRYPOINT"))))
                 .directory(inImage(single("WORKDIR")).toFile())
                 .redirectErrorStream(true)

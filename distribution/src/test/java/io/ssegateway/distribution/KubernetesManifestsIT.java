@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -37,6 +38,10 @@ import org.yaml.snakeyaml.Yaml;
 class KubernetesManifestsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+
+    /** The launched gateway's log (a temporary directory JUnit deletes afterwards). */
+    @TempDir
+    Path logs;
     private final Path root = Path.of(System.getProperty("project.root")).toAbsolutePath().normalize();
     private final Path distribution = Path.of(System.getProperty("distribution.dir"));
     private Process gateway;
@@ -95,7 +100,7 @@ class KubernetesManifestsIT {
             environment.put("GATEWAY_MANAGEMENT_PORT", "0");
             assertTrue(environment.get("REDIS_URL").startsWith("redis://redis:"), environment.get("REDIS_URL"));
             environment.put("REDIS_URL", redis.url());
-            Path log = Files.createTempFile("kubernetes-", ".log");
+            Path log = logs.resolve("gateway.log");
             ProcessBuilder builder = new ProcessBuilder(distribution.resolve("bin/sse-gateway").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("JAVA_HOME");

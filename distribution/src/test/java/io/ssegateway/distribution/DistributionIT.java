@@ -306,7 +306,7 @@ class DistributionIT {
 
     /**
      * The JVM defaults the launcher adds (read back from the JVM itself): with G1, a periodic collection and a heap
-     * that shrinks to 30 % free, so that an idle gateway gives back what a connect storm grew; {@code JAVA_OPTS} come
+     * that shrinks to 20 % free, so that an idle gateway gives back what a connect storm grew; {@code JAVA_OPTS} come
      * after them and win; a collector chosen there gets none of the G1 settings.
      */
     @Test
@@ -315,7 +315,7 @@ class DistributionIT {
         assertEquals("true", defaults.get("UseG1GC"));
         assertEquals("15000", defaults.get("G1PeriodicGCInterval"));
         assertEquals("10", defaults.get("MinHeapFreeRatio"));
-        assertEquals("30", defaults.get("MaxHeapFreeRatio"));
+        assertEquals("20", defaults.get("MaxHeapFreeRatio"));
 
         Map<String, String> overridden = finalFlags("-XX:+PrintFlagsFinal -XX:MaxHeapFreeRatio=70 -XX:G1PeriodicGCInterval=0");
         assertEquals("70", overridden.get("MaxHeapFreeRatio"));
@@ -338,7 +338,7 @@ class DistributionIT {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue(), out);
         Map<String, String> flags = new HashMap<>();
-        // e.g. "    uintx MaxHeapFreeRatio                         = 30                 {manageable} {command line}"
+        // e.g. "    uintx MaxHeapFreeRatio                         = 20                 {manageable} {command line}"
         Matcher line = Pattern.compile("(?m)^\\s*\\S+ (\\w+)\\s+:?= (\\S+)").matcher(out);
         while (line.find()) {
             flags.put(line.group(1), line.group(2));

@@ -21,10 +21,10 @@ import java.util.logging.Logger;
  * <p>
  * A pass blocked in a socket write (a client that stopped reading) holds its writer until the write goes through or
  * the connection is broken off as a slow consumer. So the pool grows: a pass queued when no pass has ended for
- * {@link #STUCK_NANOS} starts another writer, and a watchdog looks every {@link #WATCH_NANOS} and, while connections
- * wait, starts writers until as many as cores are not stuck (in one pass for more than {@link #STUCK_NANOS}) — for
- * when no pass is queued to notice. Writers end after {@link #IDLE_NANOS} without work, the core ones too (an idle gateway holds
- * no writer; the next pass starts one), and the watchdog ends with the last writer.
+ * {@link #STALLED_NANOS} starts another writer, and a watchdog looks every {@link #WATCH_NANOS} and, while connections
+ * wait, starts writers until as many as cores are not stuck (parked in one pass for more than {@link #STUCK_NANOS}).
+ * Writers end after {@link #IDLE_NANOS} without work, the core ones too (an idle gateway holds no writer; the next
+ * pass starts one), and the watchdog ends with the last writer.
  * <p>
  * A pass that its connection may interrupt (HTTP/2: see {@link Subscriber.Writer#interruptsItsThread}) runs on a
  * virtual thread of its own, as every pass did before: an interrupt meant for it must not reach the next
@@ -42,10 +42,18 @@ public final class WritePasses {
             .inheritInheritableThreadLocals(false).factory();
     /** Writers kept while there is work: as many as carrier threads, so that the writes use every core. */
     static final int CORE_WRITERS = Math.max(2, Runtime.getRuntime().availableProcessors());
-    /** A writer in one pass for longer than this is stuck in a write, as far as the pool's size is concerned. */
-    static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** How often the watchdog looks for stuck writers. */
-    static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * A writer parked in one pass for longer than this is stuck in a write, as far as the pool's size is concerned.
+     * Short: clients that stop reading block their writers one after the other, each for this long plus up to
+     * {@link #WATCH_NANOS} before a writer takes its place. Parked, not merely slow: a writer that waits for a
+     * carrier (or for the end of a GC pause) is not replaced, as more writers than cores would write fewer events
+     * per write.
+     */
+    static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often the watchdog looks for stuck writers (only while writers run). */
+    static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A pass queued when no pass has ended for this long starts another writer without waiting for the watchdog. */
+    static final long STALLED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A busy writer gives its carrier to other virtual threads this often. */
     static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     /** How often a publisher held back looks at the lag again. */
@@ -84,7 +92,7 @@ public final class WritePasses {
             return;
         }
         int running = writers.get();
-        if (running < CORE_WRITERS || System.nanoTime() - lastProgress > STUCK_NANOS) {
+        if (running < CORE_WRITERS || System.nanoTime() - lastProgress > STALLED_NANOS) {
             addWriter(running);
         }
     }
@@ -158,8 +166,7 @@ public final class WritePasses {
                 long now = System.nanoTime();
                 int stuck = 0;
                 for (PassClock clock : clocks) {
-                    long since = clock.since;
-                    if (since != 0 && now - since > STUCK_NANOS) {
+                    if (clock.isStuck(now)) {
                         stuck++;
                     }
                 }
@@ -172,7 +179,7 @@ public final class WritePasses {
 
     private void work() {
         Thread self = Thread.currentThread();
-        PassClock clock = new PassClock();
+        PassClock clock = new PassClock(self);
         clocks.add(clock);
         try {
             work(self, clock);
@@ -241,7 +248,18 @@ public final class WritePasses {
     }
 
     /** When a writer's current pass began, in {@link System#nanoTime()}; 0 between passes. */
-    private static final class PassClock {
+    static final class PassClock {
+        final Thread writer;
         volatile long since;
+
+        PassClock(Thread writer) {
+            this.writer = writer;
+        }
+
+        /** In a pass for over {@link #STUCK_NANOS} and parked (a blocked write), not runnable. */
+        boolean isStuck(long now) {
+            long began = since;
+            return began != 0 && now - began > STUCK_NANOS && writer.getState() != Thread.State.RUNNABLE;
+        }
     }
 }

@@ -78,6 +78,60 @@ class WritePassesTest {
         assertTrue(later.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a pass after the writers ended did not run");
     }
 
+    /**
+     * Clients that stop reading block their writers one after the other (they paused together and their socket
+     * buffers fill at the same pace); each writer is replaced within milliseconds, so the passes behind them wait for
+     * that, not for a 20 ms threshold per pair of writers: 20 rounds of stuck writers took at least 400 ms before.
+     */
+    @Test
+    void clientsThatStopReadingOneAfterAnotherHoldUpTheOthersForMilliseconds() throws Exception {
+        WritePasses passes = new WritePasses();
+        CountDownLatch release = new CountDownLatch(1);
+        int rounds = 20;
+        long start = System.nanoTime();
+        for (int i = 0; i < rounds * WritePasses.CORE_WRITERS; i++) {
+            passes.start(new Pass(() -> awaitQuietly(release), false));
+        }
+        CountDownLatch others = new CountDownLatch(100);
+        for (int i = 0; i < 100; i++) {
+            passes.start(new Pass(others::countDown, false));
+        }
+        try {
+            assertTrue(others.await(WAIT.toSeconds(), TimeUnit.SECONDS), others.getCount() + " of 100 passes did not run");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < 300, "the passes behind " + rounds + " rounds of stuck writers waited " + millis + " ms");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * A writer is stuck only when parked in its pass (a blocked write) for longer than the stuck time. One that is
+     * merely slow — runnable, waiting for a carrier or for a GC pause to end — is not: replacing it would only put
+     * more writers than cores on the same carriers, each writing fewer events per write.
+     */
+    @Test
+    void aWriterIsStuckOnlyWhenParkedInItsPassForLongerThanTheStuckTime() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread blocked = Thread.ofVirtual().start(() -> awaitQuietly(release));
+        try {
+            awaitTrue(() -> blocked.getState() == Thread.State.TIMED_WAITING, "the blocked thread did not park");
+            WritePasses.PassClock parked = new WritePasses.PassClock(blocked);
+            WritePasses.PassClock runnable = new WritePasses.PassClock(Thread.currentThread());
+            long now = System.nanoTime();
+            parked.since = now - 2 * WritePasses.STUCK_NANOS;
+            runnable.since = now - 100 * WritePasses.STUCK_NANOS;
+            assertTrue(parked.isStuck(now), "parked in a pass for twice the stuck time");
+            assertFalse(runnable.isStuck(now), "a runnable writer in a long pass is slow, not stuck");
+            parked.since = now - WritePasses.STUCK_NANOS / 2;
+            assertFalse(parked.isStuck(now), "parked for half the stuck time");
+            parked.since = 0;
+            assertFalse(parked.isStuck(now), "between passes");
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void anInterruptLeftOnAWriterDoesNotReachTheNextConnectionsPass() throws Exception {
         WritePasses passes = new WritePasses();

@@ -21,8 +21,9 @@ import java.util.logging.Logger;
  * <p>
  * A pass blocked in a socket write (a client that stopped reading) holds its writer until the write goes through or
  * the connection is broken off as a slow consumer. So the pool grows: a pass queued when no pass has ended for
- * {@link #STALLED_NANOS} starts another writer, and a watchdog looks every {@link #WATCH_NANOS} and, while connections
- * wait, starts writers until as many as cores are not stuck (parked in one pass for more than {@link #STUCK_NANOS}).
+ * {@link #STALLED_NANOS} starts another writer, and a watchdog looks every {@link #WATCH_NANOS} while connections
+ * wait ({@link #WATCH_IDLE_NANOS} otherwise) and starts writers until as many as cores are not stuck (parked in one
+ * pass for more than {@link #STUCK_NANOS}).
  * Writers end after {@link #IDLE_NANOS} without work, the core ones too (an idle gateway holds no writer; the next
  * pass starts one), and the watchdog ends with the last writer.
  * <p>
@@ -50,8 +51,13 @@ public final class WritePasses {
      * per write.
      */
     static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** How often the watchdog looks for stuck writers (only while writers run). */
+    /** How often the watchdog looks for stuck writers while connections wait for a writer. */
     static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * How often it looks while writers run but no connection waits: each look wakes a carrier thread, which at 1 ms
+     * would cost a gateway that only writes keep-alives several percent of a core.
+     */
+    static final long WATCH_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A pass queued when no pass has ended for this long starts another writer without waiting for the watchdog. */
     static final long STALLED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A busy writer gives its carrier to other virtual threads this often. */
@@ -153,8 +159,9 @@ public final class WritePasses {
 
     /** While writers run: starts writers until as many as cores are not stuck, when connections wait. */
     private void watch() {
+        long pause = WATCH_NANOS; // started for work that arrived
         while (true) {
-            LockSupport.parkNanos(WATCH_NANOS);
+            LockSupport.parkNanos(pause);
             if (writers.get() == 0) {
                 watching.set(false);
                 // a writer started meanwhile saw the watchdog still running and started none
@@ -162,7 +169,9 @@ public final class WritePasses {
                     return;
                 }
             }
+            pause = WATCH_IDLE_NANOS;
             if (waiting.sum() > 0) {
+                pause = WATCH_NANOS;
                 long now = System.nanoTime();
                 int stuck = 0;
                 for (PassClock clock : clocks) {

@@ -173,6 +173,11 @@ public final class AdminService implements HttpService {
         if (read < body.length) {
             throw new IOException("the body ended after " + read + " of " + contentLength + " bytes");
         }
+        // read its end too (no socket read: the length is used up), so that Helidon counts the entity consumed;
+        // otherwise it drains it after the handler through a 2 KiB array of its own, 13 % of a publish's allocation
+        if (in.read() != -1) {
+            throw new IOException("the body is longer than its Content-Length");
+        }
         return body;
     }
 

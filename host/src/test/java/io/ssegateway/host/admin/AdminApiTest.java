@@ -16,9 +16,12 @@ import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.SseClient;
 import io.ssegateway.host.testkit.TestGateways;
 import io.ssegateway.spi.storage.MessageStorage;
+import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,33 @@ class AdminApiTest {
         HttpURLConnection health = (HttpURLConnection) URI.create(
                 "http://" + external.getHostAddress() + ":" + gateway.port() + "/health").toURL().openConnection();
         assertEquals(200, health.getResponseCode());
+    }
+
+    /**
+     * Two publishes sent in one write on one connection: reading the end of the first body (so that Helidon does not
+     * drain it again) must not take any of the second request's bytes.
+     */
+    @Test
+    void pipelinedPublishesOnOneConnectionAreEachAnswered() throws Exception {
+        MemoryStorage storage = new MemoryStorage();
+        gateway = gateways.start(TestGateways.builder().storage(storage));
+        String request = "POST /api/send HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + SEND.length() + "\r\n\r\n" + SEND;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write((request + request).getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            StringBuilder answers = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (answers.toString().split("HTTP/1.1 200", -1).length - 1 < 2 || !answers.toString().endsWith("}")) {
+                int read = in.read(buffer);
+                assertTrue(read > 0, "the connection ended after: " + answers);
+                answers.append(new String(buffer, 0, read, StandardCharsets.US_ASCII));
+            }
+            assertFalse(answers.toString().contains("HTTP/1.1 4"), answers.toString());
+        }
+        assertEquals(2, storage.messagesAfter("c", MessageStorage.EARLIEST, 1 << 20).events().size(),
+                "both messages were stored");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.ssegateway.distribution;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ssegateway.host.testkit.Http;
 import io.ssegateway.host.testkit.MainProcess;
 import io.ssegateway.host.testkit.SseClient;
@@ -32,13 +30,9 @@ final class LaunchProbes {
 
     /** Waits for the launcher's "Started … serving port N" line in {@code log}; fails if the process exits first. */
     static Ports awaitStarted(Process process, Path log) {
-        SseClient.awaitCondition(() -> MainProcess.startedPort(read(log)) > 0 || !process.isAlive(), WAIT,
-                () -> "not started; log:\n" + read(log));
-        String output = read(log);
-        int port = MainProcess.startedPort(output);
-        assertTrue(port > 0, "exited instead of starting; log:\n" + output);
+        int port = MainProcess.awaitStartedPort(process, () -> read(log));
         // the "listening on" line is logged before the "Started" one
-        return new Ports(port, managementPort(output));
+        return new Ports(port, managementPort(read(log)));
     }
 
     /** The port of the launcher's "Started … serving port N" line, once {@code /ready} answers 200 there. */

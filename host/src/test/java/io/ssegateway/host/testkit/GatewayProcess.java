@@ -53,13 +53,7 @@ public final class GatewayProcess implements AutoCloseable {
     /** The port it listens on; waits for its start-up line (at most a minute), failing if it exits first. */
     public int port() {
         if (port == 0) {
-            SseClient.awaitCondition(() -> MainProcess.startedPort(output()) > 0 || !process.isAlive(),
-                    Duration.ofSeconds(60), () -> "no start-up line; output:\n" + output());
-            int started = MainProcess.startedPort(output());
-            if (started <= 0) {
-                throw new AssertionError("the gateway exited instead of starting:\n" + output());
-            }
-            port = started;
+            port = MainProcess.awaitStartedPort(process, this::output);
         }
         return port;
     }

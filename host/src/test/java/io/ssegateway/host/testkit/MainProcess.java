@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,11 +68,19 @@ public final class MainProcess implements AutoCloseable {
      * it with {@code PORT=0}: a port picked here and bound later by the child can be taken meanwhile.
      */
     public int awaitStartedPort() {
-        SseClient.awaitCondition(() -> startedPort(output()) > 0 || !process.isAlive(), Duration.ofSeconds(60),
-                this::output);
-        int port = startedPort(output());
+        return awaitStartedPort(process, this::output);
+    }
+
+    /**
+     * Waits (at most a minute) for the launcher's "Started … serving port N" line in what {@code output} reads of a
+     * launched gateway's output, and returns N; fails with that output if the process exits first.
+     */
+    public static int awaitStartedPort(Process process, Supplier<String> output) {
+        SseClient.awaitCondition(() -> startedPort(output.get()) > 0 || !process.isAlive(), Duration.ofSeconds(60),
+                () -> "no start-up line; output:\n" + output.get());
+        int port = startedPort(output.get());
         if (port <= 0) {
-            throw new AssertionError("Main exited instead of starting:\n" + output());
+            throw new AssertionError("the gateway exited instead of starting:\n" + output.get());
         }
         return port;
     }

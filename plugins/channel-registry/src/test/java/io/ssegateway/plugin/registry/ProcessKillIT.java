@@ -174,10 +174,7 @@ class ProcessKillIT {
 
     /** The port of the launcher's "Started … serving port N" line (the gateway runs on port 0), once ready there. */
     private static int awaitReady(Process process, Path home) {
-        SseClient.awaitCondition(() -> MainProcess.startedPort(log(home)) > 0 || !process.isAlive(),
-                Duration.ofSeconds(60), () -> "the gateway process did not start: " + log(home));
-        int port = MainProcess.startedPort(log(home));
-        assertTrue(port > 0, "the gateway process exited: " + log(home));
+        int port = MainProcess.awaitStartedPort(process, () -> log(home));
         SseClient.awaitCondition(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the gateway process exited: " + log(home));
